@@ -1,0 +1,1 @@
+"""The engine: events in, campaigns decide, ledger, badges and leaderboards out."""

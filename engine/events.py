@@ -1,0 +1,255 @@
+"""The one event shape everything flows through (see docs/events.md).
+
+`parse_event` turns an untrusted mapping (a JSON line, an API body, a connector's
+output) into a frozen `Event`, or raises `EventError` with a reason a person can
+act on. `read_jsonl` does that for a whole file and keeps every bad line, with its
+line number, instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+SOCIAL_TYPES = frozenset({"share", "retweet", "quote", "reply", "comment", "mention", "like"})
+POST_TYPES = frozenset({"share", "retweet", "quote", "reply", "comment", "like"})
+FAN_TYPES = frozenset({"profile_linked", "quiz_answer", "purchase", "checkin"})
+EVENT_TYPES: tuple[str, ...] = (
+    "share", "retweet", "quote", "reply", "comment", "mention", "like",
+    "profile_linked", "quiz_answer", "purchase", "checkin", "retract",
+)  # fmt: skip
+KNOWN_FIELDS = frozenset(
+    {"id", "platform", "type", "at", "actor", "post", "text", "hashtags", "mentions", "links",
+     "fan", "sentiment", "attrs"}
+)  # fmt: skip
+
+
+class EventError(ValueError):
+    """An event that cannot be accepted; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The social profile that acted."""
+
+    id: str
+    handle: str | None = None
+    name: str | None = None
+    followers: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """The content acted on."""
+
+    id: str
+    author: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing that happened, as every connector reports it."""
+
+    id: str
+    platform: str
+    type: str
+    at: datetime  # always timezone-aware, normalised to UTC
+    actor: Actor | None = None
+    post: Post | None = None
+    text: str | None = None
+    hashtags: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    fan: str | None = None
+    sentiment: float | None = None
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def profile_key(self) -> str | None:
+        """`platform:actor.id`, the key a fan's linked profile is known by."""
+        return f"{self.platform}:{self.actor.id}" if self.actor else None
+
+    @property
+    def retracts(self) -> str | None:
+        """The id of the event a `retract` undoes."""
+        value = self.attrs.get("retracts") if self.type == "retract" else None
+        return value if isinstance(value, str) else None
+
+    def with_sentiment(self, polarity: float) -> Event:
+        """A copy carrying a polarity (the scorer's enrichment step)."""
+        return replace(self, sentiment=polarity)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event in its JSON shape (the inverse of `parse_event`)."""
+        out: dict[str, Any] = {
+            "id": self.id, "platform": self.platform, "type": self.type,
+            "at": self.at.isoformat().replace("+00:00", "Z"),
+        }  # fmt: skip
+        if self.actor:
+            out["actor"] = {k: v for k, v in _slots(self.actor).items() if v is not None}
+        if self.post:
+            out["post"] = {k: v for k, v in _slots(self.post).items() if v is not None}
+        for key in ("text", "fan", "sentiment"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        for key in ("hashtags", "mentions", "links"):
+            if getattr(self, key):
+                out[key] = list(getattr(self, key))
+        out["attrs"] = dict(self.attrs)
+        return out
+
+
+def _slots(obj: Actor | Post) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in obj.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A line or item that could not be accepted, kept with where it came from."""
+
+    line: int | None
+    error: str
+    raw: str
+    source: str = ""
+
+
+def parse_time(value: Any, what: str = "at") -> datetime:
+    """An ISO 8601 time with an offset or `Z`, as an aware UTC datetime."""
+    if not isinstance(value, str):
+        raise EventError(f"'{what}' must be an ISO 8601 time string, got {type(value).__name__}")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise EventError(f"'{what}' is not a time: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise EventError(f"'{what}' has no UTC offset: {value!r} (add Z or +01:00)")
+    return parsed.astimezone(UTC)
+
+
+def _text(obj: Mapping[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise EventError(f"missing '{key}'")
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise EventError(f"'{key}' must be a string, got {type(value).__name__}")
+    value = str(value)
+    if required and not value.strip():
+        raise EventError(f"'{key}' is empty")
+    return value
+
+
+def _strings(obj: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = obj.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise EventError(f"'{key}' must be a list of strings")
+    return tuple(value)
+
+
+def _actor(raw: Any) -> Actor | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise EventError("'actor' must be an object")
+    followers = raw.get("followers")
+    if followers is not None and (isinstance(followers, bool) or not isinstance(followers, int)):
+        raise EventError("'actor.followers' must be an integer")
+    return Actor(
+        id=_text(raw, "id", required=True) or "",
+        handle=_text(raw, "handle"),
+        name=_text(raw, "name"),
+        followers=followers,
+    )
+
+
+def _post(raw: Any) -> Post | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise EventError("'post' must be an object")
+    return Post(id=_text(raw, "id", required=True) or "", author=_text(raw, "author"), url=_text(raw, "url"))
+
+
+def _sentiment(raw: Any) -> float | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not -1 <= raw <= 1:
+        raise EventError("'sentiment' must be a number from -1 to 1")
+    return float(raw)
+
+
+def _check_required(kind: str, actor: Actor | None, post: Post | None, fan: str | None,
+                    attrs: Mapping[str, Any]) -> None:  # fmt: skip
+    if kind in SOCIAL_TYPES and actor is None and fan is None:
+        raise EventError(f"a '{kind}' needs 'actor' (or 'fan')")
+    if kind in POST_TYPES and post is None:
+        raise EventError(f"a '{kind}' needs 'post'")
+    if kind in FAN_TYPES and fan is None:
+        raise EventError(f"a '{kind}' needs 'fan'")
+    if kind == "retract" and not isinstance(attrs.get("retracts"), str):
+        raise EventError("a 'retract' needs attrs.retracts, the id of the undone event")
+    if kind == "profile_linked" and not isinstance(attrs.get("profile"), str):
+        raise EventError("a 'profile_linked' needs attrs.profile such as 'x:2244994945'")
+
+
+def parse_event(raw: Any) -> Event:
+    """Validate one event mapping; raise `EventError` saying what is wrong."""
+    if not isinstance(raw, Mapping):
+        raise EventError(f"an event must be a JSON object, got {type(raw).__name__}")
+    kind = _text(raw, "type", required=True)
+    if kind not in EVENT_TYPES:
+        raise EventError(f"unknown type '{kind}'")
+    attrs = raw.get("attrs") or {}
+    if not isinstance(attrs, Mapping):
+        raise EventError("'attrs' must be an object")
+    actor, post, fan = _actor(raw.get("actor")), _post(raw.get("post")), _text(raw, "fan")
+    _check_required(kind or "", actor, post, fan, attrs)
+    return Event(
+        id=_text(raw, "id", required=True) or "",
+        platform=_text(raw, "platform", required=True) or "",
+        type=kind or "",
+        at=parse_time(raw.get("at")) if "at" in raw else _missing("at"),
+        actor=actor,
+        post=post,
+        text=_text(raw, "text"),
+        hashtags=_strings(raw, "hashtags"),
+        mentions=_strings(raw, "mentions"),
+        links=_strings(raw, "links"),
+        fan=fan,
+        sentiment=_sentiment(raw.get("sentiment")),
+        attrs=dict(attrs),
+    )
+
+
+def _missing(key: str) -> datetime:
+    raise EventError(f"missing '{key}'")
+
+
+def parse_line(line: str) -> Event:
+    """One JSON line to an `Event`."""
+    try:
+        raw = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise EventError(f"not JSON: {exc.msg} at column {exc.colno}") from None
+    return parse_event(raw)
+
+
+def read_jsonl(lines: Iterable[str], source: str = "") -> Iterator[tuple[int, Event | Rejected]]:
+    """Parse JSON Lines; yield `(line number, Event or Rejected)` per non-blank line.
+
+    Blank lines are skipped; a bad line never stops the lines after it.
+    """
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, parse_line(line)
+        except EventError as exc:
+            yield number, Rejected(line=number, error=str(exc), raw=line.rstrip("\n"), source=source)

@@ -1,0 +1,336 @@
+"""The engine: one accepted event in, ledger entries, badges and board scores out.
+
+`Engine.process` is the only place campaigns turn events into points. `simulate`
+drives it over a file in memory; ingestion drives it over batches whose state the
+database store loaded. Both get identical results because both run this code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from engine import badges
+from engine.badges.rank import close_periods
+from engine.events import Event
+from engine.leaderboards.boards import post_to_boards
+from engine.rules.checker import to_decimal
+from engine.rules.conditions import all_hold
+from engine.rules.membership import belongs, in_campaign_time
+from engine.rules.model import Campaign, CampaignSet, Challenge, Rule
+from engine.rules.parts import normalize_answer
+from engine.rules.timing import in_window, period_key
+from engine.state import Accepted, EngineState, Entry, Grant, Link
+
+Scorer = Callable[[str | None], float]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one event: accepted, ignored as a duplicate, or rejected (why)."""
+
+    status: str  # "accepted" | "duplicate" | "rejected"
+    error: str = ""
+    fan: str | None = None
+
+
+ACCEPTED = "accepted"
+DUPLICATE = Outcome("duplicate")
+
+
+class RejectedEvent(Exception):
+    """A well-formed event the current state cannot accept (e.g. retracting the unknown)."""
+
+
+class Engine:
+    """Applies a `CampaignSet` to events against an `EngineState`."""
+
+    def __init__(self, campaigns: CampaignSet, state: EngineState, scorer: Scorer | None = None) -> None:
+        self.campaigns = campaigns
+        self.state = state
+        self.scorer = scorer
+
+    def process(self, event: Event) -> Outcome:
+        """Apply one event; the same id twice is a no-op."""
+        if event.id in self.state.seen:
+            return DUPLICATE
+        try:
+            fan = self._retract(event) if event.type == "retract" else self._accept(event)
+        except RejectedEvent as exc:
+            return Outcome("rejected", str(exc))
+        return Outcome(ACCEPTED, fan=fan)
+
+    def close_periods(self, now: datetime) -> None:
+        """Grant leaderboard badges for every board period closed by `now`."""
+        for campaign in self.campaigns.campaigns:
+            close_periods(self.state, campaign, now)
+
+    # -- accepting -------------------------------------------------------------------
+
+    def fan_of(self, event: Event) -> str:
+        """The fan an event counts for: its `fan`, a linked fan, or the profile key itself."""
+        if event.fan:
+            return event.fan
+        key = event.profile_key or f"{event.platform}:?"
+        return self.state.resolve(key, event.at) or key
+
+    def _accept(self, event: Event) -> str:
+        state, fan = self.state, self.fan_of(event)
+        if event.type == "quiz_answer":
+            self._check_challenge_known(event)
+        state.seen.add(event.id)
+        if event.type == "profile_linked":
+            state.add_link(str(event.attrs["profile"]), Link(fan, event.at, event.id))
+        members = [c for c in self.campaigns.campaigns if belongs(c, event)]
+        entries: list[Entry] = []
+        state.fan(fan)
+        polarity = self._polarity(event) if members else 0.0
+        for campaign in members:
+            state.join_campaign(fan, campaign.id)
+            local = event.at.astimezone(campaign.tz)
+            if event.type == "quiz_answer":
+                entries.extend(self._answer(campaign, event, fan))
+            for rule in campaign.rules_for(event.type):
+                entry = self._apply_rule(campaign, rule, event, fan, local, polarity)
+                if entry is not None:
+                    entries.append(entry)
+            self._advance_badges(campaign, event, fan, local)
+        self._answer_outside(event, fan, members, entries)
+        record = Accepted(event.id, event.type, event.at, fan, tuple(c.id for c in members), entries,
+                          profile=event.attrs.get("profile") if event.type == "profile_linked" else None)  # fmt: skip
+        state.accepted[event.id] = record
+        state.dirty.accepted.append(record)
+        return fan
+
+    def _polarity(self, event: Event) -> float:
+        if event.sentiment is not None:
+            return event.sentiment
+        if self.scorer is None or not event.text:
+            return 0.0
+        return self.scorer(event.text)
+
+    def _apply_rule(self, campaign: Campaign, rule: Rule, event: Event, fan: str, local: datetime,
+                    polarity: float) -> Entry | None:  # fmt: skip
+        if rule.during is not None and not in_window(rule.during, local):
+            return None
+        if rule.conditions and not all_hold(rule.conditions, event, polarity):
+            return None
+        base = rule.points if isinstance(rule.points, int) else self._per_attr(rule, event)
+        if base is None:
+            return None
+        points = self._boosted(campaign, base, event, local, polarity)
+        points, note, cap_key = self._cap(campaign, rule, fan, local, points)
+        return self._post(campaign, Entry(0, event.id, fan, campaign.id, f"rule:{rule.id}", points, event.at,
+                                          note, cap_key), local)  # fmt: skip
+
+    @staticmethod
+    def _per_attr(rule: Rule, event: Event) -> Decimal | None:
+        spec = rule.points
+        value = to_decimal(event.attrs.get(spec.attr))  # type: ignore[union-attr]
+        return None if value is None else value * spec.rate  # type: ignore[union-attr]
+
+    def _boosted(self, campaign: Campaign, base: int | Decimal, event: Event, local: datetime,
+                 polarity: float) -> int:  # fmt: skip
+        factor = Decimal(1)
+        for boost in campaign.boosts:
+            if boost.starts is not None and event.at < boost.starts:
+                continue
+            if boost.ends is not None and event.at > boost.ends:
+                continue
+            if boost.during is not None and not in_window(boost.during, local):
+                continue
+            if boost.conditions and not all_hold(boost.conditions, event, polarity):
+                continue
+            factor *= boost.factor
+        if isinstance(base, int) and factor == 1:
+            return base
+        return math.floor(Decimal(base) * factor)
+
+    def _cap(self, campaign: Campaign, rule: Rule, fan: str, local: datetime,
+             points: int) -> tuple[int, str, str | None]:  # fmt: skip
+        cap = rule.cap
+        if cap is None:
+            return points, "", None
+        key = f"{campaign.id}/{rule.id}/{fan}/{period_key(cap.per, local)}"
+        used = self.state.caps.get(key) or [0, 0]
+        if cap.count is not None and used[0] >= cap.count:
+            return 0, "capped", None
+        note = ""
+        if cap.points is not None:
+            left = cap.points - used[1]
+            if left <= 0:
+                return 0, "capped", None
+            if points > left:
+                points, note = left, f"cut to {left} by cap"
+        self.state.caps[key] = [used[0] + 1, used[1] + points]
+        self.state.dirty.caps.add(key)
+        return points, note, key
+
+    def _post(self, campaign: Campaign, entry: Entry, local: datetime) -> Entry:
+        state = self.state
+        entry.seq = state.next_seq()
+        if state.keep_ledger:
+            state.ledger.append(entry)
+        fan = state.fan(entry.fan)
+        if entry.points:
+            fan.points += entry.points
+            fan.campaigns[campaign.id] = fan.campaigns.get(campaign.id, 0) + entry.points
+            state.dirty.fans.add(entry.fan)
+            state.dirty.fan_campaigns.add((entry.fan, campaign.id))
+            post_to_boards(state, campaign, entry, local)
+            self._update_level(entry)
+        return entry
+
+    def _update_level(self, entry: Entry) -> None:
+        fan = self.state.fans[entry.fan]
+        level = self.campaigns.level_for(fan.points)
+        name = level.name if level else None
+        if name != fan.level:
+            fan.level, fan.level_at = name, entry.at
+
+    # -- badges ----------------------------------------------------------------------
+
+    def _advance_badges(self, campaign: Campaign, event: Event, fan: str, local: datetime) -> None:
+        state = self.state
+        for badge in campaign.badges:
+            kind = badges.EVENT_KINDS.get(badge.kind)
+            if kind is None or not _matches(badge.on, event.type):
+                continue
+            if badge.id in state.grants_of(fan, campaign.id):
+                continue
+            key = (fan, campaign.id, badge.id)
+            progress = state.progress.setdefault(key, {})
+            state.dirty.progress.add(key)
+            if kind.add(badge, progress, event.at, local):
+                state.grant(fan, campaign.id, Grant(badge.id, event.at, event.id, None, state.next_seq()))
+
+    # -- challenges ------------------------------------------------------------------
+
+    def _check_challenge_known(self, event: Event) -> None:
+        wanted = event.attrs.get("challenge")
+        if not any(ch.id == wanted for c in self.campaigns.campaigns for ch in c.challenges):
+            raise RejectedEvent(f"unknown challenge {wanted!r}")
+
+    def _answer(self, campaign: Campaign, event: Event, fan: str) -> list[Entry]:
+        challenge = next((ch for ch in campaign.challenges if ch.id == event.attrs.get("challenge")), None)
+        if challenge is None:
+            return []
+        solvers = self.state.solvers.setdefault((campaign.id, challenge.id), {})
+        note = _refusal(challenge, event, fan, solvers)
+        points = 0 if note else challenge.points
+        if not note:
+            solvers[fan] = event.id
+            self.state.dirty.solvers.append((campaign.id, challenge.id, fan, event.id, event.at))
+        entry = Entry(0, event.id, fan, campaign.id, f"challenge:{challenge.id}", points, event.at, note)
+        return [self._post(campaign, entry, event.at.astimezone(campaign.tz))]
+
+    def _answer_outside(self, event: Event, fan: str, members: list[Campaign], entries: list[Entry]) -> None:
+        """An answer to a challenge of a campaign that is not running: recorded, no points."""
+        if event.type != "quiz_answer" or any(e.source.startswith("challenge:") for e in entries):
+            return
+        for campaign in self.campaigns.campaigns:
+            if campaign in members or not any(ch.id == event.attrs.get("challenge") for ch in campaign.challenges):
+                continue
+            note = "campaign not running" if not in_campaign_time(campaign, event) else "not part of the campaign"
+            source = f"challenge:{event.attrs.get('challenge')}"
+            entry = Entry(0, event.id, fan, campaign.id, source, 0, event.at, note)
+            entries.append(self._post(campaign, entry, event.at.astimezone(campaign.tz)))
+            return
+
+    # -- retraction ------------------------------------------------------------------
+
+    def _retract(self, event: Event) -> str:
+        state, target_id = self.state, event.retracts or ""
+        target = state.accepted.get(target_id)
+        if target is None:
+            raise RejectedEvent(f"retracts unknown event {target_id!r}")
+        if target.type == "retract":
+            raise RejectedEvent(f"{target_id!r} is itself a retract; a retract cannot be retracted")
+        state.seen.add(event.id)
+        if target.retracted_by is not None:
+            return target.fan  # retracting twice changes nothing
+        target.retracted_by = event.id
+        state.dirty.retracted.append(target)
+        for entry in list(target.entries):
+            self._reverse(entry, event)
+        self._unwind_badges(target)
+        self._unlink(target, event.at)
+        self._apply_retract_rules(target, event)
+        return target.fan
+
+    def _reverse(self, entry: Entry, event: Event) -> None:
+        if entry.points == 0 and entry.cap_key is None:
+            return  # a refusal: nothing to give back
+        campaign = self.campaigns.campaign(entry.campaign)
+        if entry.cap_key is not None:
+            used = self.state.caps.get(entry.cap_key) or [0, 0]
+            self.state.caps[entry.cap_key] = [max(0, used[0] - 1), used[1] - entry.points]
+            self.state.dirty.caps.add(entry.cap_key)
+        reversal = Entry(0, event.id, entry.fan, entry.campaign, entry.source, -entry.points, event.at,
+                         "retracted", None, entry.seq)  # fmt: skip
+        if campaign is None:  # the campaign left the file: keep totals right, no board
+            reversal.seq = self.state.next_seq()
+            self.state.ledger.append(reversal) if self.state.keep_ledger else None
+            return
+        self._post(campaign, reversal, event.at.astimezone(campaign.tz))
+
+    def _unwind_badges(self, target: Accepted) -> None:
+        for campaign_id in target.campaigns:
+            campaign = self.campaigns.campaign(campaign_id)
+            if campaign is None:
+                continue
+            local = target.at.astimezone(campaign.tz)
+            for badge in campaign.badges:
+                kind = badges.EVENT_KINDS.get(badge.kind)
+                if kind is None or not _matches(badge.on, target.type):
+                    continue
+                if badge.id in self.state.grants_of(target.fan, campaign_id):
+                    continue  # badges already earned are kept
+                key = (target.fan, campaign_id, badge.id)
+                if key in self.state.progress:
+                    kind.remove(badge, self.state.progress[key], target.at, local)
+                    self.state.dirty.progress.add(key)
+
+    def _unlink(self, target: Accepted, at: datetime) -> None:
+        """Retracting a `profile_linked` unlinks the profile from then on."""
+        if target.type != "profile_linked" or not target.profile:
+            return
+        for link in self.state.links.get(target.profile, []):
+            if link.event_id == target.id and link.until is None:
+                link.until = at
+                self.state.dirty.links.append((target.profile, link))
+
+    def _apply_retract_rules(self, target: Accepted, event: Event) -> None:
+        """Rules `on: retract` (a penalty for undoing) fire in the undone event's campaigns."""
+        for campaign_id in target.campaigns:
+            campaign = self.campaigns.campaign(campaign_id)
+            if campaign is None or not in_campaign_time(campaign, event):
+                continue
+            local = event.at.astimezone(campaign.tz)
+            for rule in campaign.rules_for("retract"):
+                entry = self._apply_rule(campaign, rule, event, target.fan, local, 0.0)
+                if entry is not None:
+                    target.entries.append(entry)
+
+
+def _matches(on: frozenset[str] | None, event_type: str) -> bool:
+    """`on` names the type; `any` (None) means every type but `retract`."""
+    return event_type != "retract" if on is None else event_type in on
+
+
+def _refusal(challenge: Challenge, event: Event, fan: str, solvers: dict[str, str]) -> str:
+    """Why an answer scores nothing, or "" when it scores."""
+    if challenge.opens is not None and event.at < challenge.opens:
+        return "challenge not open yet"
+    if challenge.closes is not None and event.at > challenge.closes:
+        return "challenge closed"
+    if normalize_answer(str(event.attrs.get("answer", ""))) not in challenge.answers:
+        return "wrong answer"
+    if fan in solvers:
+        return "already answered correctly"
+    if challenge.winners is not None and len(solvers) >= challenge.winners:
+        return f"all {challenge.winners} winners already found"
+    return ""

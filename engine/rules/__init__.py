@@ -1,0 +1,1 @@
+"""The campaign language: loading, validating and evaluating campaigns.yaml."""

@@ -1,0 +1,1 @@
+"""Persistence: the SQLAlchemy engine, sessions and every ORM table."""

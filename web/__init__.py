@@ -1,0 +1,9 @@
+"""Web pages, one blueprint per audience."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach every blueprint to the app."""
