@@ -65,7 +65,10 @@ def _summary(result: dict) -> str:  # type: ignore[type-arg]
     lines = [f"{len(result['fans'])} fan(s)"]
     for fan, data in sorted(result["fans"].items(), key=lambda kv: -kv[1]["points"]):
         badges = ", ".join(b for c in data["campaigns"].values() for b in c["badges"])
-        lines.append(f"  {fan}: {data['points']} points, level {data['level'] or '-'}" + (f", badges {badges}" if badges else ""))
+        lines.append(
+            f"  {fan}: {data['points']} points, level {data['level'] or '-'}"
+            + (f", badges {badges}" if badges else "")
+        )
     for name, rows in result["leaderboards"].items():
         lines.append(f"{name}: " + ", ".join(f"{r['rank']}. {r['fan']} ({r['points']})" for r in rows[:10]))
     for rej in result["rejected"]:
@@ -77,19 +80,29 @@ def _summary(result: dict) -> str:  # type: ignore[type-arg]
 
 @click.command("ingest")
 @click.argument("events_file", type=click.File("r", encoding="utf-8"))
-@click.option("--campaigns", "campaigns_file", type=click.Path(exists=True, dir_okay=False),
-              help="Campaigns file (default: the app's campaigns.yaml).")  # fmt: skip
+@click.option(
+    "--campaigns",
+    "campaigns_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Campaigns file (default: the app's campaigns.yaml).",
+)
 @click.option("--now", help="The clock that closes leaderboard periods (default: now).")
 def ingest(events_file, campaigns_file: str | None, now: str | None) -> None:  # type: ignore[no-untyped-def]
     """Store EVENTS_FILE in the database DATABASE_URL names and award points."""
-    from pipeline import ingest_lines
     from storage.schema import ensure_schema
+
+    from pipeline import ingest_lines
 
     campaigns = _load_or_exit(campaigns_file or current_app.config["CAMPAIGNS_PATH"], "nothing ingested")
     ensure_schema(current_app.extensions["db_engine"])
-    result = ingest_lines(current_app.extensions["db_sessions"], campaigns, events_file,
-                          source=getattr(events_file, "name", "stdin"), now=_now(now),
-                          scorer=default_scorer())  # fmt: skip
+    result = ingest_lines(
+        current_app.extensions["db_sessions"],
+        campaigns,
+        events_file,
+        source=getattr(events_file, "name", "stdin"),
+        now=_now(now),
+        scorer=default_scorer(),
+    )
     click.echo(result.summary())
 
 

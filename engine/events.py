@@ -18,13 +18,36 @@ SOCIAL_TYPES = frozenset({"share", "retweet", "quote", "reply", "comment", "ment
 POST_TYPES = frozenset({"share", "retweet", "quote", "reply", "comment", "like"})
 FAN_TYPES = frozenset({"profile_linked", "quiz_answer", "purchase", "checkin"})
 EVENT_TYPES: tuple[str, ...] = (
-    "share", "retweet", "quote", "reply", "comment", "mention", "like",
-    "profile_linked", "quiz_answer", "purchase", "checkin", "retract",
-)  # fmt: skip
+    "share",
+    "retweet",
+    "quote",
+    "reply",
+    "comment",
+    "mention",
+    "like",
+    "profile_linked",
+    "quiz_answer",
+    "purchase",
+    "checkin",
+    "retract",
+)
 KNOWN_FIELDS = frozenset(
-    {"id", "platform", "type", "at", "actor", "post", "text", "hashtags", "mentions", "links",
-     "fan", "sentiment", "attrs"}
-)  # fmt: skip
+    {
+        "id",
+        "platform",
+        "type",
+        "at",
+        "actor",
+        "post",
+        "text",
+        "hashtags",
+        "mentions",
+        "links",
+        "fan",
+        "sentiment",
+        "attrs",
+    }
+)
 
 
 class EventError(ValueError):
@@ -86,9 +109,11 @@ class Event:
     def to_dict(self) -> dict[str, Any]:
         """The event in its JSON shape (the inverse of `parse_event`)."""
         out: dict[str, Any] = {
-            "id": self.id, "platform": self.platform, "type": self.type,
+            "id": self.id,
+            "platform": self.platform,
+            "type": self.type,
             "at": self.at.isoformat().replace("+00:00", "Z"),
-        }  # fmt: skip
+        }
         if self.actor:
             out["actor"] = {k: v for k, v in _slots(self.actor).items() if v is not None}
         if self.post:
@@ -185,8 +210,9 @@ def _sentiment(raw: Any) -> float | None:
     return float(raw)
 
 
-def _check_required(kind: str, actor: Actor | None, post: Post | None, fan: str | None,
-                    attrs: Mapping[str, Any]) -> None:  # fmt: skip
+def _check_required(
+    kind: str, actor: Actor | None, post: Post | None, fan: str | None, attrs: Mapping[str, Any]
+) -> None:
     if kind in SOCIAL_TYPES and actor is None and fan is None:
         raise EventError(f"a '{kind}' needs 'actor' (or 'fan')")
     if kind in POST_TYPES and post is None:
@@ -241,8 +267,8 @@ def parse_line(line: str) -> Event:
     return parse_event(raw)
 
 
-def read_jsonl(lines: Iterable[str], source: str = "") -> Iterator[tuple[int, Event | Rejected]]:
-    """Parse JSON Lines; yield `(line number, Event or Rejected)` per non-blank line.
+def read_jsonl(lines: Iterable[str], source: str = "") -> Iterator[tuple[int, Event | Rejected, str]]:
+    """Parse JSON Lines; yield `(line number, Event or Rejected, line text)` per non-blank line.
 
     Blank lines are skipped; a bad line never stops the lines after it.
     """
@@ -250,6 +276,6 @@ def read_jsonl(lines: Iterable[str], source: str = "") -> Iterator[tuple[int, Ev
         if not line.strip():
             continue
         try:
-            yield number, parse_line(line)
+            yield number, parse_line(line), line
         except EventError as exc:
-            yield number, Rejected(line=number, error=str(exc), raw=line.rstrip("\n"), source=source)
+            yield number, Rejected(line=number, error=str(exc), raw=line.rstrip("\n"), source=source), line

@@ -99,11 +99,18 @@ class Engine:
                     entries.append(entry)
             self._advance_badges(campaign, event, fan, local)
         self._answer_outside(event, fan, members, entries)
-        record = Accepted(event.id, event.type, event.at, fan, tuple(c.id for c in members), entries,
-                          profile=event.attrs.get("profile") if event.type == "profile_linked" else None)  # fmt: skip
-        state.accepted[event.id] = record
-        state.dirty.accepted.append(record)
+        profile = event.attrs.get("profile") if event.type == "profile_linked" else None
+        self._remember(
+            Accepted(
+                event.id, event.type, event.at, fan, tuple(c.id for c in members), entries, profile=profile
+            )
+        )
         return fan
+
+    def _remember(self, record: Accepted) -> None:
+        record.seq = self.state.next_seq()
+        self.state.accepted[record.id] = record
+        self.state.dirty.accepted.append(record)
 
     def _polarity(self, event: Event) -> float:
         if event.sentiment is not None:
@@ -112,8 +119,9 @@ class Engine:
             return 0.0
         return self.scorer(event.text)
 
-    def _apply_rule(self, campaign: Campaign, rule: Rule, event: Event, fan: str, local: datetime,
-                    polarity: float) -> Entry | None:  # fmt: skip
+    def _apply_rule(
+        self, campaign: Campaign, rule: Rule, event: Event, fan: str, local: datetime, polarity: float
+    ) -> Entry | None:
         if rule.during is not None and not in_window(rule.during, local):
             return None
         if rule.conditions and not all_hold(rule.conditions, event, polarity):
@@ -123,8 +131,11 @@ class Engine:
             return None
         points = self._boosted(campaign, base, event, local, polarity)
         points, note, cap_key = self._cap(campaign, rule, fan, local, points)
-        return self._post(campaign, Entry(0, event.id, fan, campaign.id, f"rule:{rule.id}", points, event.at,
-                                          note, cap_key), local)  # fmt: skip
+        return self._post(
+            campaign,
+            Entry(0, event.id, fan, campaign.id, f"rule:{rule.id}", points, event.at, note, cap_key),
+            local,
+        )
 
     @staticmethod
     def _per_attr(rule: Rule, event: Event) -> Decimal | None:
@@ -132,8 +143,9 @@ class Engine:
         value = to_decimal(event.attrs.get(spec.attr))  # type: ignore[union-attr]
         return None if value is None else value * spec.rate  # type: ignore[union-attr]
 
-    def _boosted(self, campaign: Campaign, base: int | Decimal, event: Event, local: datetime,
-                 polarity: float) -> int:  # fmt: skip
+    def _boosted(
+        self, campaign: Campaign, base: int | Decimal, event: Event, local: datetime, polarity: float
+    ) -> int:
         factor = Decimal(1)
         for boost in campaign.boosts:
             if boost.starts is not None and event.at < boost.starts:
@@ -149,8 +161,9 @@ class Engine:
             return base
         return math.floor(Decimal(base) * factor)
 
-    def _cap(self, campaign: Campaign, rule: Rule, fan: str, local: datetime,
-             points: int) -> tuple[int, str, str | None]:  # fmt: skip
+    def _cap(
+        self, campaign: Campaign, rule: Rule, fan: str, local: datetime, points: int
+    ) -> tuple[int, str, str | None]:
         cap = rule.cap
         if cap is None:
             return points, "", None
@@ -232,9 +245,15 @@ class Engine:
         if event.type != "quiz_answer" or any(e.source.startswith("challenge:") for e in entries):
             return
         for campaign in self.campaigns.campaigns:
-            if campaign in members or not any(ch.id == event.attrs.get("challenge") for ch in campaign.challenges):
+            if campaign in members or not any(
+                ch.id == event.attrs.get("challenge") for ch in campaign.challenges
+            ):
                 continue
-            note = "campaign not running" if not in_campaign_time(campaign, event) else "not part of the campaign"
+            note = (
+                "campaign not running"
+                if not in_campaign_time(campaign, event)
+                else "not part of the campaign"
+            )
             source = f"challenge:{event.attrs.get('challenge')}"
             entry = Entry(0, event.id, fan, campaign.id, source, 0, event.at, note)
             entries.append(self._post(campaign, entry, event.at.astimezone(campaign.tz)))
@@ -250,15 +269,16 @@ class Engine:
         if target.type == "retract":
             raise RejectedEvent(f"{target_id!r} is itself a retract; a retract cannot be retracted")
         state.seen.add(event.id)
-        if target.retracted_by is not None:
-            return target.fan  # retracting twice changes nothing
-        target.retracted_by = event.id
-        state.dirty.retracted.append(target)
-        for entry in list(target.entries):
-            self._reverse(entry, event)
-        self._unwind_badges(target)
-        self._unlink(target, event.at)
-        self._apply_retract_rules(target, event)
+        record = Accepted(event.id, "retract", event.at, target.fan, (), [])
+        if target.retracted_by is None:  # retracting twice changes nothing
+            target.retracted_by = event.id
+            state.dirty.retracted.append(target)
+            for entry in list(target.entries):
+                self._reverse(entry, event)
+            self._unwind_badges(target)
+            self._unlink(target, event.at)
+            record.entries.extend(self._apply_retract_rules(target, event))
+        self._remember(record)
         return target.fan
 
     def _reverse(self, entry: Entry, event: Event) -> None:
@@ -269,8 +289,18 @@ class Engine:
             used = self.state.caps.get(entry.cap_key) or [0, 0]
             self.state.caps[entry.cap_key] = [max(0, used[0] - 1), used[1] - entry.points]
             self.state.dirty.caps.add(entry.cap_key)
-        reversal = Entry(0, event.id, entry.fan, entry.campaign, entry.source, -entry.points, event.at,
-                         "retracted", None, entry.seq)  # fmt: skip
+        reversal = Entry(
+            0,
+            event.id,
+            entry.fan,
+            entry.campaign,
+            entry.source,
+            -entry.points,
+            event.at,
+            "retracted",
+            None,
+            entry.seq,
+        )
         if campaign is None:  # the campaign left the file: keep totals right, no board
             reversal.seq = self.state.next_seq()
             self.state.ledger.append(reversal) if self.state.keep_ledger else None
@@ -303,8 +333,9 @@ class Engine:
                 link.until = at
                 self.state.dirty.links.append((target.profile, link))
 
-    def _apply_retract_rules(self, target: Accepted, event: Event) -> None:
+    def _apply_retract_rules(self, target: Accepted, event: Event) -> list[Entry]:
         """Rules `on: retract` (a penalty for undoing) fire in the undone event's campaigns."""
+        entries = []
         for campaign_id in target.campaigns:
             campaign = self.campaigns.campaign(campaign_id)
             if campaign is None or not in_campaign_time(campaign, event):
@@ -313,7 +344,8 @@ class Engine:
             for rule in campaign.rules_for("retract"):
                 entry = self._apply_rule(campaign, rule, event, target.fan, local, 0.0)
                 if entry is not None:
-                    target.entries.append(entry)
+                    entries.append(entry)
+        return entries
 
 
 def _matches(on: frozenset[str] | None, event_type: str) -> bool:

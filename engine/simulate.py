@@ -23,8 +23,14 @@ class Simulation:
     rejected: list[tuple[int, str]]
 
 
-def run(campaigns: CampaignSet, lines: Iterable[str], now: datetime, scorer: Scorer | None = None,
-        *, keep_ledger: bool = True) -> Simulation:  # fmt: skip
+def run(
+    campaigns: CampaignSet,
+    lines: Iterable[str],
+    now: datetime,
+    scorer: Scorer | None = None,
+    *,
+    keep_ledger: bool = True,
+) -> Simulation:
     """Parse, keep the first line of each id, process in `at` order (ties by id), close periods."""
     events, rejected = read_unique(lines)
     state = EngineState(keep_ledger=keep_ledger)
@@ -42,7 +48,7 @@ def read_unique(lines: Iterable[str]) -> tuple[list[tuple[int, Event]], list[tup
     events: list[tuple[int, Event]] = []
     rejected: list[tuple[int, str]] = []
     ids: set[str] = set()
-    for line, item in read_jsonl(lines):
+    for line, item, _text in read_jsonl(lines):
         if isinstance(item, Rejected):
             rejected.append((line, item.error))
         elif item.id not in ids:

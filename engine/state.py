@@ -30,15 +30,22 @@ class Entry:
     @property
     def key(self) -> str:
         """Unique per event, campaign, source and direction: replays cannot add it twice."""
-        return f"{self.event_id}|{self.campaign}|{self.source}|{'rev' if self.reverses is not None else 'add'}"
+        return (
+            f"{self.event_id}|{self.campaign}|{self.source}|{'rev' if self.reverses is not None else 'add'}"
+        )
 
     def as_json(self) -> dict[str, Any]:
         """The entry as `simulate --ledger` prints it."""
         kind, _, name = self.source.partition(":")
         return {
-            "event": self.event_id, "fan": self.fan, "campaign": self.campaign, kind: name,
-            "points": self.points, "at": self.at.isoformat().replace("+00:00", "Z"), "note": self.note,
-        }  # fmt: skip
+            "event": self.event_id,
+            "fan": self.fan,
+            "campaign": self.campaign,
+            kind: name,
+            "points": self.points,
+            "at": self.at.isoformat().replace("+00:00", "Z"),
+            "note": self.note,
+        }
 
 
 @dataclass(slots=True)
@@ -63,6 +70,7 @@ class Accepted:
     entries: list[Entry]
     retracted_by: str | None = None
     profile: str | None = None  # the profile a `profile_linked` linked
+    seq: int = 0  # processing order
 
 
 @dataclass(slots=True)

@@ -31,7 +31,15 @@ class ThrowawayPostgres:
 
     def stop(self) -> None:
         subprocess.run(
-            [*self.as_user, f"{self.bindir}/pg_ctl", "-D", f"{self.directory}/data", "-m", "immediate", "stop"],
+            [
+                *self.as_user,
+                f"{self.bindir}/pg_ctl",
+                "-D",
+                f"{self.directory}/data",
+                "-m",
+                "immediate",
+                "stop",
+            ],
             capture_output=True,
             check=False,
         )
@@ -62,7 +70,17 @@ def start() -> ThrowawayPostgres:
     run = [*as_user, f"{bindir}/initdb", "-D", f"{directory}/data", "-U", "fanfare", "-A", "trust"]
     subprocess.run(run, check=True, capture_output=True)
     options = f"-h 127.0.0.1 -p {port} -k {directory} -F -c max_connections=200"
-    start_cmd = [*as_user, f"{bindir}/pg_ctl", "-D", f"{directory}/data", "-o", options, "-l",
-                 f"{directory}/log", "-w", "start"]  # fmt: skip
+    start_cmd = [
+        *as_user,
+        f"{bindir}/pg_ctl",
+        "-D",
+        f"{directory}/data",
+        "-o",
+        options,
+        "-l",
+        f"{directory}/log",
+        "-w",
+        "start",
+    ]
     subprocess.run(start_cmd, check=True, capture_output=True)
     return ThrowawayPostgres(directory, port, bindir, as_user)

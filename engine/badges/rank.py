@@ -25,8 +25,9 @@ def close_periods(state: EngineState, campaign: Campaign, now: datetime) -> None
             _judge(state, campaign, badges, name, period, end)
 
 
-def _closed(state: EngineState, campaign: Campaign, board: Leaderboard, name: str,
-            now: datetime) -> list[tuple[str, datetime]]:  # fmt: skip
+def _closed(
+    state: EngineState, campaign: Campaign, board: Leaderboard, name: str, now: datetime
+) -> list[tuple[str, datetime]]:
     out = []
     for key_name, period in state.scores:
         if key_name != name or (name, period) in state.closed:
@@ -40,12 +41,15 @@ def _closed(state: EngineState, campaign: Campaign, board: Leaderboard, name: st
     return out
 
 
-def _judge(state: EngineState, campaign: Campaign, badges: list[Badge], name: str, period: str,
-           end: datetime) -> None:  # fmt: skip
+def _judge(
+    state: EngineState, campaign: Campaign, badges: list[Badge], name: str, period: str, end: datetime
+) -> None:
     rows = standings(state.scores.get((name, period), {}).items())
     for badge in badges:
         for row in rows:
             if row.rank == badge.rank and badge.id not in state.grants_of(row.fan, campaign.id):
-                state.grant(row.fan, campaign.id, Grant(badge.id, end, None, period or None, state.next_seq()))
+                state.grant(
+                    row.fan, campaign.id, Grant(badge.id, end, None, period or None, state.next_seq())
+                )
     state.closed.add((name, period))
     state.dirty.closed.add((name, period))

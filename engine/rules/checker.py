@@ -26,14 +26,29 @@ class Checker:
         self.filename = filename
         self.errors: list[ConfigError] = []
 
-    def error(self, parent: Any, key: str | int | None, path: str, problem: str, expected: str = "",
-              *, of_key: bool = False) -> None:  # fmt: skip
+    def error(
+        self,
+        parent: Any,
+        key: str | int | None,
+        path: str,
+        problem: str,
+        expected: str = "",
+        *,
+        of_key: bool = False,
+    ) -> None:
         """Record a problem at `parent[key]`."""
         line, col = position(parent, key, of_key=of_key)
         self.errors.append(ConfigError(line, col, path, problem, expected, self.filename))
 
-    def mapping(self, parent: Any, key: str | int | None, path: str, value: Any,
-                allowed: Iterable[str], required: Iterable[str] = ()) -> dict[str, Any] | None:  # fmt: skip
+    def mapping(
+        self,
+        parent: Any,
+        key: str | int | None,
+        path: str,
+        value: Any,
+        allowed: Iterable[str],
+        required: Iterable[str] = (),
+    ) -> dict[str, Any] | None:
         """A mapping with only `allowed` keys and every `required` one."""
         if not isinstance(value, CommentedMap):
             self.error(parent, key, path, f"{describe(value)} is not a mapping", "a mapping of keys")
@@ -41,8 +56,14 @@ class Checker:
         allowed = list(allowed)
         for name in value:
             if name not in allowed:
-                self.error(value, name, join(path, str(name)), _unknown_key(str(name), allowed),
-                           "one of " + ", ".join(allowed), of_key=True)  # fmt: skip
+                self.error(
+                    value,
+                    name,
+                    join(path, str(name)),
+                    _unknown_key(str(name), allowed),
+                    "one of " + ", ".join(allowed),
+                    of_key=True,
+                )
         for name in required:
             if name not in value:
                 self.error(parent, key, path, f"missing key '{name}'", f"'{name}' is required")
@@ -111,8 +132,13 @@ class Checker:
                 return ZoneInfo(value)
         except (ValueError, KeyError, OSError):
             pass
-        self.error(parent, key, path, f"timezone {quote(value)} does not exist",
-                   "an IANA timezone such as Europe/Berlin")  # fmt: skip
+        self.error(
+            parent,
+            key,
+            path,
+            f"timezone {quote(value)} does not exist",
+            "an IANA timezone such as Europe/Berlin",
+        )
         return None
 
     def moment(self, parent: Any, key: str, path: str, tz: ZoneInfo, *, end: bool) -> datetime | None:
@@ -120,8 +146,13 @@ class Checker:
         value = parent[key]
         parsed = parse_moment(value, tz, end=end)
         if parsed is None:
-            self.error(parent, key, path, f"{describe(value)} is not a date or a date-time with an offset",
-                       "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+01:00")  # fmt: skip
+            self.error(
+                parent,
+                key,
+                path,
+                f"{describe(value)} is not a date or a date-time with an offset",
+                "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+01:00",
+            )
         return parsed
 
     def duration(self, parent: Any, key: str, path: str) -> timedelta | None:

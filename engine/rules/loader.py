@@ -23,8 +23,20 @@ from engine.rules.yaml_source import parse_yaml
 
 SUPPORTED_VERSIONS = (1,)
 TOP_KEYS = ("version", "timezone", "levels", "rewards", "campaigns", "monitoring")
-CAMPAIGN_KEYS = ("id", "name", "brand", "starts", "ends", "timezone", "content", "rules", "boosts",
-                 "badges", "leaderboards", "challenges")  # fmt: skip
+CAMPAIGN_KEYS = (
+    "id",
+    "name",
+    "brand",
+    "starts",
+    "ends",
+    "timezone",
+    "content",
+    "rules",
+    "boosts",
+    "badges",
+    "leaderboards",
+    "challenges",
+)
 RULE_KEYS = ("id", "on", "if", "points", "max", "during")
 BOOST_KEYS = ("factor", "starts", "ends", "during", "if")
 UTC = ZoneInfo("UTC")
@@ -36,11 +48,15 @@ def load_campaigns(path: str | Path) -> tuple[m.CampaignSet | None, list[ConfigE
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [ConfigError(1, 1, "", f"cannot read the file: {exc}", "a readable UTF-8 file", path.name)]
+        return None, [
+            ConfigError(1, 1, "", f"cannot read the file: {exc}", "a readable UTF-8 file", path.name)
+        ]
     return load_campaigns_text(text, path.name)
 
 
-def load_campaigns_text(text: str, filename: str = "campaigns.yaml") -> tuple[m.CampaignSet | None, list[ConfigError]]:
+def load_campaigns_text(
+    text: str, filename: str = "campaigns.yaml"
+) -> tuple[m.CampaignSet | None, list[ConfigError]]:
     """Check YAML text; a `CampaignSet` only when there is no error at all."""
     doc, errors = parse_yaml(text, filename)
     if errors:
@@ -84,8 +100,13 @@ def _read_version(check: Checker, top: dict[str, Any]) -> int | None:
         return None
     version = top["version"]
     if version not in SUPPORTED_VERSIONS or isinstance(version, bool):
-        check.error(top, "version", "version", f"unsupported version {quote(version)}",
-                    "one of " + ", ".join(map(str, SUPPORTED_VERSIONS)))  # fmt: skip
+        check.error(
+            top,
+            "version",
+            "version",
+            f"unsupported version {quote(version)}",
+            "one of " + ", ".join(map(str, SUPPORTED_VERSIONS)),
+        )
         return None
     return int(version)
 
@@ -102,8 +123,13 @@ def _read_levels(check: Checker, top: dict[str, Any]) -> tuple[m.Level, ...]:
         name = check.text(item, "name", join(path, "name"))
         points = check.integer(item, "points", join(path, "points"), minimum=0)
         if name in seen:
-            check.error(item, "name", join(path, "name"), f"duplicate level '{name}'",
-                        f"names unique (first used at line {seen[name]})")  # fmt: skip
+            check.error(
+                item,
+                "name",
+                join(path, "name"),
+                f"duplicate level '{name}'",
+                f"names unique (first used at line {seen[name]})",
+            )
         elif name is not None and points is not None:
             seen[name] = item.lc.line + 1
             levels.append(m.Level(name, points))
@@ -123,20 +149,29 @@ def _read_rewards(check: Checker, top: dict[str, Any]) -> tuple[m.Reward, ...]:
         name = check.text(item, "name", join(path, "name"))
         cost = check.integer(item, "cost", join(path, "cost"), minimum=0)
         stock = check.integer(item, "stock", join(path, "stock"), minimum=0) if "stock" in item else None
-        per_fan = check.integer(item, "per_fan", join(path, "per_fan"), minimum=1) if "per_fan" in item else None
+        per_fan = (
+            check.integer(item, "per_fan", join(path, "per_fan"), minimum=1) if "per_fan" in item else None
+        )
         tags = _strings(check, item, "tags", join(path, "tags")) if "tags" in item else ()
         if rid and name and cost is not None:
             rewards.append(m.Reward(rid, name, cost, stock, per_fan, tuple(tags)))
     return tuple(rewards)
 
 
-def _unique_id(check: Checker, item: dict[str, Any], path: str, seen: dict[str, int], what: str) -> str | None:
+def _unique_id(
+    check: Checker, item: dict[str, Any], path: str, seen: dict[str, int], what: str
+) -> str | None:
     ident = check.slug(item, "id", join(path, "id"))
     if ident is None:
         return None
     if ident in seen:
-        check.error(item, "id", join(path, "id"), f"duplicate {what} id '{ident}'",
-                    f"ids unique (first used at line {seen[ident]})")  # fmt: skip
+        check.error(
+            item,
+            "id",
+            join(path, "id"),
+            f"duplicate {what} id '{ident}'",
+            f"ids unique (first used at line {seen[ident]})",
+        )
         return None
     seen[ident] = item.lc.line + 1
     return ident
@@ -150,8 +185,13 @@ def _strings(check: Checker, parent: Any, key: str, path: str) -> list[str]:
             out.append(str(value))
         else:
             where = parent[key] if not isinstance(parent[key], str) else None
-            check.error(where if where is not None else parent, i if where is not None else key,
-                        f"{path}[{i}]", f"{describe(value)} is not a text", "a text")  # fmt: skip
+            check.error(
+                where if where is not None else parent,
+                i if where is not None else key,
+                f"{path}[{i}]",
+                f"{describe(value)} is not a text",
+                "a text",
+            )
     return out
 
 
@@ -166,8 +206,9 @@ def _read_campaigns(check: Checker, top: dict[str, Any], tz: ZoneInfo) -> tuple[
     return tuple(campaigns)
 
 
-def _read_campaign(check: Checker, parent: Any, i: int, raw: Any, default_tz: ZoneInfo,
-                   seen: dict[str, int]) -> m.Campaign | None:  # fmt: skip
+def _read_campaign(
+    check: Checker, parent: Any, i: int, raw: Any, default_tz: ZoneInfo, seen: dict[str, int]
+) -> m.Campaign | None:
     path = f"campaigns[{i}]"
     item = check.mapping(parent, i, path, raw, CAMPAIGN_KEYS, ("id",))
     if item is None:
@@ -179,8 +220,13 @@ def _read_campaign(check: Checker, parent: Any, i: int, raw: Any, default_tz: Zo
     starts = check.moment(item, "starts", join(path, "starts"), zone, end=False) if "starts" in item else None
     ends = check.moment(item, "ends", join(path, "ends"), zone, end=True) if "ends" in item else None
     if starts and ends and ends < starts:
-        check.error(item, "ends", join(path, "ends"), f"ends {item['ends']} is before starts {item['starts']}",
-                    "ends on or after starts")  # fmt: skip
+        check.error(
+            item,
+            "ends",
+            join(path, "ends"),
+            f"ends {item['ends']} is before starts {item['starts']}",
+            "ends on or after starts",
+        )
     content = _read_content(check, item, join(path, "content")) if "content" in item else None
     rules = _read_rules(check, item, path, zone) if "rules" in item else ()
     boosts = _read_boosts(check, item, path, zone) if "boosts" in item else ()
@@ -192,12 +238,15 @@ def _read_campaign(check: Checker, parent: Any, i: int, raw: Any, default_tz: Zo
         return None
     index = {t: tuple(r for r in rules if r.on is None or t in r.on) for t in EVENT_TYPES}
     index["retract"] = tuple(r for r in rules if r.on is not None and "retract" in r.on)
-    return m.Campaign(cid, name, zone, brand, starts, ends, content, rules, boosts, badges, boards,
-                      challenges, index)  # fmt: skip
+    return m.Campaign(
+        cid, name, zone, brand, starts, ends, content, rules, boosts, badges, boards, challenges, index
+    )
 
 
 def _read_content(check: Checker, parent: Any, path: str) -> m.Content | None:
-    item = check.mapping(parent, "content", path, parent["content"], ("hashtags", "mentions", "links", "posts"))
+    item = check.mapping(
+        parent, "content", path, parent["content"], ("hashtags", "mentions", "links", "posts")
+    )
     if item is None:
         return None
     tags = _strings(check, item, "hashtags", join(path, "hashtags")) if "hashtags" in item else []
@@ -209,8 +258,13 @@ def _read_content(check: Checker, parent: Any, path: str) -> m.Content | None:
         if platform and post_id:
             posts.append((platform, post_id))
         else:
-            check.error(item["posts"], j, f"{path}.posts[{j}]", f"{quote(ref)} is not a post reference",
-                        "PLATFORM:POST_ID such as x:1460323737035677698")  # fmt: skip
+            check.error(
+                item["posts"],
+                j,
+                f"{path}.posts[{j}]",
+                f"{quote(ref)} is not a post reference",
+                "PLATFORM:POST_ID such as x:1460323737035677698",
+            )
     return m.Content(
         hashtags=frozenset(t.lstrip("#").casefold() for t in tags),
         mentions=frozenset(n.lstrip("@").casefold() for n in names),
@@ -229,7 +283,9 @@ def _read_rules(check: Checker, campaign: Any, cpath: str, tz: ZoneInfo) -> tupl
     return tuple(rules)
 
 
-def _read_rule(check: Checker, parent: Any, i: int, raw: Any, path: str, seen: dict[str, int]) -> m.Rule | None:
+def _read_rule(
+    check: Checker, parent: Any, i: int, raw: Any, path: str, seen: dict[str, int]
+) -> m.Rule | None:
     item = check.mapping(parent, i, path, raw, RULE_KEYS, ("id", "on", "points"))
     if item is None:
         return None
@@ -267,7 +323,9 @@ def _read_cap(check: Checker, item: Any, path: str) -> m.Cap | bool:
     count = check.integer(spec, "count", join(path, "count"), minimum=0) if "count" in spec else None
     points = check.integer(spec, "points", join(path, "points"), minimum=0) if "points" in spec else None
     if "count" not in spec and "points" not in spec:
-        check.error(item, "max", path, "a cap needs 'count' or 'points'", "{count: N, per: P} or {points: N, per: P}")
+        check.error(
+            item, "max", path, "a cap needs 'count' or 'points'", "{count: N, per: P} or {points: N, per: P}"
+        )
         return False
     if per is None or ("count" in spec and count is None) or ("points" in spec and points is None):
         return False
@@ -283,12 +341,16 @@ def _read_boosts(check: Checker, campaign: Any, cpath: str, tz: ZoneInfo) -> tup
         if item is None or "factor" not in item:
             continue
         factor = check.number(item, "factor", join(path, "factor"))
-        starts = check.moment(item, "starts", join(path, "starts"), tz, end=False) if "starts" in item else None
+        starts = (
+            check.moment(item, "starts", join(path, "starts"), tz, end=False) if "starts" in item else None
+        )
         ends = check.moment(item, "ends", join(path, "ends"), tz, end=True) if "ends" in item else None
         during = read_during(check, item, join(path, "during")) if "during" in item else None
         conditions = read_conditions(check, item, join(path, "if")) if "if" in item else ()
         if factor is not None and factor < 0:
-            check.error(item, "factor", join(path, "factor"), f"{factor} is negative", "a factor of 0 or more")
+            check.error(
+                item, "factor", join(path, "factor"), f"{factor} is negative", "a factor of 0 or more"
+            )
             continue
         if factor is not None and during is not False and conditions is not None:
             boosts.append(m.Boost(factor, starts, ends, during or None, conditions))

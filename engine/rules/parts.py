@@ -35,7 +35,9 @@ def read_on(check: Checker, item: Any, path: str) -> frozenset[str] | None | boo
         if value not in ON_CHOICES:
             where, key = (holder, j) if holder is not None else (item, "on")
             sub = f"{path}.on[{j}]" if holder is not None else f"{path}.on"
-            check.error(where, key, sub, f"unknown event type {quote(value)}", "one of " + ", ".join(ON_CHOICES))
+            check.error(
+                where, key, sub, f"unknown event type {quote(value)}", "one of " + ", ".join(ON_CHOICES)
+            )
             ok = False
         types.add(value)
     if not ok:
@@ -47,7 +49,9 @@ def read_conditions(check: Checker, item: Any, path: str) -> tuple[m.Condition, 
     """The `if` mapping: field -> value, list of values, {min, max} or (text) {contains}."""
     spec = item["if"]
     if not isinstance(spec, CommentedMap):
-        check.error(item, "if", path, f"{describe(spec)} is not a mapping", "field: value, [values] or {min, max}")
+        check.error(
+            item, "if", path, f"{describe(spec)} is not a mapping", "field: value, [values] or {min, max}"
+        )
         return None
     conditions, ok = [], True
     for name, value in spec.items():
@@ -65,8 +69,13 @@ def _read_condition(check: Checker, spec: Any, name: str, value: Any, path: str)
         return _read_range(check, spec, name, value, path)
     values = list(value) if isinstance(value, CommentedSeq) else [value]
     if not values or any(isinstance(v, CommentedMap | CommentedSeq) or v is None for v in values):
-        check.error(spec, name, path, f"{describe(value)} is not a value to compare",
-                    "a value, a list of values or {min, max}")  # fmt: skip
+        check.error(
+            spec,
+            name,
+            path,
+            f"{describe(value)} is not a value to compare",
+            "a value, a list of values or {min, max}",
+        )
         return None
     return m.Condition(name, equals=tuple(values))
 
@@ -95,8 +104,13 @@ def _read_contains(check: Checker, spec: Any, value: Any, path: str) -> m.Condit
     words = rng["contains"]
     words = list(words) if isinstance(words, CommentedSeq) else [words]
     if not words or not all(isinstance(w, str) and w.strip() for w in words):
-        check.error(rng, "contains", join(path, "contains"), f"{describe(rng['contains'])} is not a word",
-                    "a word or a list of words")  # fmt: skip
+        check.error(
+            rng,
+            "contains",
+            join(path, "contains"),
+            f"{describe(rng['contains'])} is not a word",
+            "a word or a list of words",
+        )
         return None
     return m.Condition("text", contains=tuple(w.casefold() for w in words))
 
@@ -135,7 +149,13 @@ def _read_hours(check: Checker, spec: Any, path: str) -> tuple[int, int] | None:
     value = spec["hours"]
     parsed = parse_hours(value) if isinstance(value, str) else None
     if parsed is None:
-        check.error(spec, "hours", path, f"{describe(value)} is not a time range", '"HH:MM-HH:MM" such as "18:00-22:00"')
+        check.error(
+            spec,
+            "hours",
+            path,
+            f"{describe(value)} is not a time range",
+            '"HH:MM-HH:MM" such as "18:00-22:00"',
+        )
     return parsed
 
 
@@ -156,7 +176,9 @@ def _minute(text: str) -> int | None:
     return value if int(mm) < 60 and value <= 1440 else None
 
 
-def read_badges(check: Checker, campaign: Any, cpath: str, boards: tuple[m.Leaderboard, ...]) -> tuple[m.Badge, ...]:
+def read_badges(
+    check: Checker, campaign: Any, cpath: str, boards: tuple[m.Leaderboard, ...]
+) -> tuple[m.Badge, ...]:
     """The campaign's badges; a badge on a board checks the board exists."""
     items = check.seq(campaign, "badges", join(cpath, "badges")) or []
     badges, seen = [], set()
@@ -167,7 +189,9 @@ def read_badges(check: Checker, campaign: Any, cpath: str, boards: tuple[m.Leade
             continue
         badge = _read_badge(check, item, path, boards)
         if badge is not None and badge.id in seen:
-            check.error(item, "id", join(path, "id"), f"duplicate badge id '{badge.id}'", "ids unique in a campaign")
+            check.error(
+                item, "id", join(path, "id"), f"duplicate badge id '{badge.id}'", "ids unique in a campaign"
+            )
         elif badge is not None:
             seen.add(badge.id)
             badges.append(badge)
@@ -193,18 +217,35 @@ def _read_badge(check: Checker, item: Any, path: str, boards: tuple[m.Leaderboar
         kind = "within" if "within" in item else "count"
         ok = bid and name and on is not False and count and ("within" not in item or within)
         return m.Badge(bid, name, kind, on, count=count, within=within, **extras) if ok else None  # type: ignore[arg-type]
-    check.error(item, None, path, "a badge needs count, streak, or leaderboard and rank",
-                "count: N, streak: N, or leaderboard: ID with rank: N")  # fmt: skip
+    check.error(
+        item,
+        None,
+        path,
+        "a badge needs count, streak, or leaderboard and rank",
+        "count: N, streak: N, or leaderboard: ID with rank: N",
+    )
     return None
 
 
-def _read_rank_badge(check: Checker, item: Any, path: str, boards: tuple[m.Leaderboard, ...],
-                     bid: str | None, name: str | None, extras: dict[str, Any]) -> m.Badge | None:  # fmt: skip
+def _read_rank_badge(
+    check: Checker,
+    item: Any,
+    path: str,
+    boards: tuple[m.Leaderboard, ...],
+    bid: str | None,
+    name: str | None,
+    extras: dict[str, Any],
+) -> m.Badge | None:
     board = item["leaderboard"]
     known = [b.id for b in boards]
     if board not in known:
-        check.error(item, "leaderboard", join(path, "leaderboard"), f"unknown leaderboard {quote(board)}",
-                    "one of this campaign's leaderboards: " + (", ".join(known) or "none"))  # fmt: skip
+        check.error(
+            item,
+            "leaderboard",
+            join(path, "leaderboard"),
+            f"unknown leaderboard {quote(board)}",
+            "one of this campaign's leaderboards: " + (", ".join(known) or "none"),
+        )
         board = None
     if "rank" not in item:
         check.error(item, None, path, "missing key 'rank'", "a leaderboard badge needs rank: N")
@@ -218,8 +259,14 @@ def _read_rank_badge(check: Checker, item: Any, path: str, boards: tuple[m.Leade
 def _forbid(check: Checker, item: Any, path: str, keys: tuple[str, ...], kind: str) -> None:
     for key in keys:
         if key in item:
-            check.error(item, key, join(path, key), f"'{key}' does not go with '{kind}'",
-                        "one kind per badge: count (+ within), streak, or leaderboard + rank", of_key=True)  # fmt: skip
+            check.error(
+                item,
+                key,
+                join(path, key),
+                f"'{key}' does not go with '{kind}'",
+                "one kind per badge: count (+ within), streak, or leaderboard + rank",
+                of_key=True,
+            )
 
 
 def read_challenges(check: Checker, campaign: Any, cpath: str, tz: ZoneInfo) -> tuple[m.Challenge, ...]:
@@ -228,12 +275,16 @@ def read_challenges(check: Checker, campaign: Any, cpath: str, tz: ZoneInfo) -> 
     out, seen = [], set()
     for i, raw in enumerate(items):
         path = f"{cpath}.challenges[{i}]"
-        item = check.mapping(campaign["challenges"], i, path, raw, CHALLENGE_KEYS, ("id", "answers", "points"))
+        item = check.mapping(
+            campaign["challenges"], i, path, raw, CHALLENGE_KEYS, ("id", "answers", "points")
+        )
         if item is None or not {"id", "answers", "points"} <= set(item):
             continue
         challenge = _read_challenge(check, item, path, tz)
         if challenge and challenge.id in seen:
-            check.error(item, "id", join(path, "id"), f"duplicate challenge id '{challenge.id}'", "ids unique")
+            check.error(
+                item, "id", join(path, "id"), f"duplicate challenge id '{challenge.id}'", "ids unique"
+            )
         elif challenge:
             seen.add(challenge.id)
             out.append(challenge)
@@ -252,7 +303,9 @@ def _read_challenge(check: Checker, item: Any, path: str, tz: ZoneInfo) -> m.Cha
     opens = check.moment(item, "opens", join(path, "opens"), tz, end=False) if "opens" in item else None
     closes = check.moment(item, "closes", join(path, "closes"), tz, end=True) if "closes" in item else None
     if opens and closes and closes < opens:
-        check.error(item, "closes", join(path, "closes"), "closes before it opens", "closes on or after opens")
+        check.error(
+            item, "closes", join(path, "closes"), "closes before it opens", "closes on or after opens"
+        )
         return None
     if cid is None or question is None or not answers or points is None:
         return None

@@ -28,7 +28,9 @@ class LoadStatus:
 class CampaignRegistry:
     """Holds the last good `CampaignSet` for a file; checks for edits at most every `interval` s."""
 
-    def __init__(self, path: str | Path, interval: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, path: str | Path, interval: float = 2.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.path = Path(path)
         self.interval = interval
         self._clock = clock
@@ -62,7 +64,9 @@ class CampaignRegistry:
         if campaigns is None:
             return self._keep(errors)
         self._set = campaigns
-        self.status = LoadStatus(True, (), f"{self.path.name}: {len(campaigns.campaigns)} campaign(s) in force")
+        self.status = LoadStatus(
+            True, (), f"{self.path.name}: {len(campaigns.campaigns)} campaign(s) in force"
+        )
         log.info(self.status.message)
         return self.status
 

@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db import Base
@@ -61,6 +72,7 @@ class StoredEvent(Base):
     profile_key: Mapped[str | None] = mapped_column(String(200), index=True)
     sentiment: Mapped[float | None] = mapped_column(Float)
     campaigns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    retracted_by: Mapped[str | None] = mapped_column(String(300))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -71,6 +83,7 @@ class QuarantinedEvent(Base):
     __tablename__ = "quarantine"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # the same bad input is kept once
     source: Mapped[str] = mapped_column(String(500))
     line: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str] = mapped_column(Text)
@@ -82,13 +95,11 @@ class LedgerEntry(Base):
     """One award, refusal or reversal, saying which campaign, rule and event caused it."""
 
     __tablename__ = "ledger"
-    __table_args__ = (
-        UniqueConstraint("event_id", "campaign_id", "source", name="uq_ledger_event_campaign_source"),
-        Index("ix_ledger_fan_campaign", "fan_id", "campaign_id"),
-    )
+    __table_args__ = (Index("ix_ledger_fan_campaign", "fan_id", "campaign_id"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    key: Mapped[str] = mapped_column(String(700), unique=True)  # event|campaign|source|direction
     event_id: Mapped[str] = mapped_column(String(300), index=True)
     fan_id: Mapped[str] = mapped_column(String(200))
     campaign_id: Mapped[str] = mapped_column(String(100))
@@ -170,3 +181,12 @@ class BoardScore(Base):
     points: Mapped[int] = mapped_column(BigInteger, default=0)
     last_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_event: Mapped[str] = mapped_column(String(300))
+
+
+class ClosedPeriod(Base):
+    """A board period whose rank badges have been granted (judged once)."""
+
+    __tablename__ = "closed_periods"
+
+    board: Mapped[str] = mapped_column(String(200), primary_key=True)
+    period: Mapped[str] = mapped_column(String(40), primary_key=True)
