@@ -89,9 +89,8 @@ def _summary(result: dict) -> str:  # type: ignore[type-arg]
 @click.option("--now", help="The clock that closes leaderboard periods (default: now).")
 def ingest(events_file, campaigns_file: str | None, now: str | None) -> None:  # type: ignore[no-untyped-def]
     """Store EVENTS_FILE in the database DATABASE_URL names and award points."""
-    from storage.schema import ensure_schema
-
     from pipeline import ingest_lines
+    from storage.schema import ensure_schema
 
     campaigns = _load_or_exit(campaigns_file or current_app.config["CAMPAIGNS_PATH"], "nothing ingested")
     ensure_schema(current_app.extensions["db_engine"])

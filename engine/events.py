@@ -232,7 +232,8 @@ def parse_event(raw: Any) -> Event:
     kind = _text(raw, "type", required=True)
     if kind not in EVENT_TYPES:
         raise EventError(f"unknown type '{kind}'")
-    attrs = raw.get("attrs") or {}
+    attrs = raw.get("attrs")
+    attrs = {} if attrs is None else attrs
     if not isinstance(attrs, Mapping):
         raise EventError("'attrs' must be an object")
     actor, post, fan = _actor(raw.get("actor")), _post(raw.get("post")), _text(raw, "fan")

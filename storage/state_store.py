@@ -68,8 +68,9 @@ def load_state(session: Session, events: Sequence[Event]) -> EngineState:
     state.seen = _existing_ids(session, ids | targets)
     profiles = {e.profile_key for e in events if e.profile_key}
     profiles |= {str(e.attrs["profile"]) for e in events if e.type == "profile_linked"}
-    _load_links(session, state, profiles)
     _load_accepted(session, state, targets & state.seen)
+    profiles |= {a.profile for a in state.accepted.values() if a.profile}  # a retracted link unlinks
+    _load_links(session, state, profiles)
     fans = {e.fan for e in events if e.fan} | profiles
     fans |= {link.fan for links in state.links.values() for link in links}
     fans |= {a.fan for a in state.accepted.values()}

@@ -1,0 +1,26 @@
+"""Schema management: Alembic migrations applied to a live engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config() -> AlembicConfig:
+    """The project's Alembic configuration, independent of the working directory."""
+    config = AlembicConfig(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return config
+
+
+def ensure_schema(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the database to `revision` (the newest by default)."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
