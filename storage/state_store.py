@@ -206,7 +206,7 @@ def upsert(
 def flush_state(session: Session, state: EngineState, events: dict[str, Event], now: datetime) -> None:
     """Write everything the engine changed, in dependency order."""
     dirty = state.dirty
-    _write_fans(session, state, now)
+    _write_fans(session, state, events, now)
     upsert(
         session,
         FanCampaign,
@@ -243,15 +243,19 @@ def flush_state(session: Session, state: EngineState, events: dict[str, Event], 
     upsert(session, ClosedPeriod, [{"board": b, "period": p} for b, p in dirty.closed], ("board", "period"))
 
 
-def _write_fans(session: Session, state: EngineState, now: datetime) -> None:
+def _write_fans(session: Session, state: EngineState, events: dict[str, Event], now: datetime) -> None:
+    """Upsert changed fans; a profile standing for a fan is named by its handle."""
+    handles = {e.profile_key: f"@{e.actor.handle}" for e in events.values() if e.actor and e.actor.handle}
+    profiles = {e.profile_key for e in events.values() if e.profile_key}
     rows = []
     for fan_id in state.dirty.fans:
         fan = state.fans[fan_id]
-        kind = "profile" if ":" in fan_id else "account"
+        kind = "profile" if fan_id in profiles else "account"
         rows.append(
             {
                 "id": fan_id,
                 "kind": kind,
+                "display_name": handles.get(fan_id),
                 "lifetime_points": fan.points,
                 "spent_points": fan.spent,
                 "level": fan.level,

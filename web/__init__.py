@@ -7,3 +7,6 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach every blueprint to the app."""
+    from web import leaderboard
+
+    app.register_blueprint(leaderboard.bp)

@@ -1,0 +1,46 @@
+"""Seed the demo database: schema, campaigns.yaml in force, demo/events.jsonl ingested."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import update
+
+from monitoring.scoring import default_scorer
+from pipeline import ingest_lines
+from storage.db import transaction
+from storage.models.core import Fan
+from storage.schema import ensure_schema
+
+EVENTS = Path(__file__).with_name("events.jsonl")
+
+
+def seed_demo(app: Flask) -> str:
+    """Bring the database up to date and ingest the demo events (idempotent)."""
+    ensure_schema(app.extensions["db_engine"])
+    registry = app.extensions["campaigns"]
+    campaigns = registry.current()
+    if campaigns is None:
+        raise SystemExit(registry.status.message)
+    with EVENTS.open(encoding="utf-8") as lines:
+        report = ingest_lines(
+            app.extensions["db_sessions"],
+            campaigns,
+            lines,
+            source="demo/events.jsonl",
+            now=datetime.now(UTC),
+            scorer=default_scorer(),
+        )
+    _name_accounts(app)
+    return f"demo: {report.summary()}"
+
+
+def _name_accounts(app: Flask) -> None:
+    """Demo fan accounts are called `fan-<handle>`; show them by their handle."""
+    with transaction(app.extensions["db_sessions"]) as session:
+        for fan in session.query(Fan).filter(Fan.kind == "account", Fan.display_name.is_(None)):
+            session.execute(
+                update(Fan).where(Fan.id == fan.id).values(display_name=fan.id.removeprefix("fan-"))
+            )
