@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 import cli
 from config import Config
 from engine.rules.registry import CampaignRegistry
 from storage.db import make_engine, make_sessionmaker
+
+csrf = CSRFProtect()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -21,13 +26,27 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path) / "secret_key")
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = make_sessionmaker(engine)
-    app.extensions["campaigns"] = CampaignRegistry(app.config["CAMPAIGNS_PATH"])
+    app.extensions["campaigns"] = CampaignRegistry(
+        app.config["CAMPAIGNS_PATH"], interval=app.config["CAMPAIGNS_RELOAD_SECONDS"]
+    )
+    csrf.init_app(app)
     _register_web(app)
     cli.register(app)
     return app
+
+
+def instance_secret(path: Path) -> str:
+    """A random key made once per installation and kept readable by its owner only."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
 
 
 def _register_web(app: Flask) -> None:

@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from accounts.commands import users_group
 from engine.events import EventError, parse_time
 from engine.rules.errors import format_errors
 from engine.rules.loader import load_campaigns
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(campaigns_group)
     app.cli.add_command(demo)
     app.cli.add_command(db_group)
+    app.cli.add_command(users_group)
 
 
 def _load_or_exit(path: str, what: str) -> CampaignSet:
@@ -141,5 +143,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo(summary)
     if no_serve:
         return
+    # The demo is served over plain http on this machine; production keeps secure cookies.
+    current_app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     click.echo(f"Fanfare is running: open http://{host}:{port}/ (Ctrl+C stops it)")
     current_app.run(host=host, port=port, debug=False, use_reloader=False)

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import update
 
+from demo.accounts import seed_demo_users
 from monitoring.scoring import default_scorer
 from pipeline import ingest_lines
 from storage.db import transaction
@@ -34,7 +35,8 @@ def seed_demo(app: Flask) -> str:
             scorer=default_scorer(),
         )
     _name_accounts(app)
-    return f"demo: {report.summary()}"
+    logins = seed_demo_users(app)
+    return "\n".join([f"demo: {report.summary()}", "demo logins:", *logins])
 
 
 def _name_accounts(app: Flask) -> None:

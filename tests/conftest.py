@@ -49,3 +49,56 @@ def db_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # 
         engine = request.getfixturevalue("postgres_engine")
         _truncate(engine)
         yield engine
+
+
+@pytest.fixture
+def app(tmp_path):  # type: ignore[no-untyped-def]
+    """The Flask app on a fresh SQLite file (flaskr's fixture); CSRF off unless a test turns it on."""
+    import storage.models  # noqa: F401
+    from app import create_app
+
+    flask_app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite'}",
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+        }
+    )
+    Base.metadata.create_all(flask_app.extensions["db_engine"])
+    yield flask_app
+    flask_app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(app, client):  # type: ignore[no-untyped-def]
+    """`login(role)` creates a user of that role and logs the test client in as them."""
+    from datetime import UTC, datetime
+
+    from accounts.roles import Role
+    from accounts.service import create_user
+    from storage.db import transaction
+
+    def _login(role: str = "fan", email: str | None = None):  # type: ignore[no-untyped-def]
+        email = email or f"{role}@example.org"
+        with transaction(app.extensions["db_sessions"]) as session:
+            account = create_user(
+                session, email, "password-1234", Role(role), role.title(), datetime.now(UTC)
+            )
+        response = client.post("/login", data={"email": email, "password": "password-1234"})
+        assert response.status_code == 302, response.text
+        return account
+
+    return _login

@@ -6,7 +6,9 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Attach every blueprint to the app."""
-    from web import leaderboard
+    """Attach the access guard and every blueprint to the app."""
+    from web import access, auth, leaderboard
 
+    access.init_app(app)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(leaderboard.bp)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from engine.rules.model import Campaign
 from storage.report import board_periods, board_standings
+from web.access import public
 
 bp = Blueprint("leaderboard", __name__)
 PAGE_SIZE = 50
@@ -17,6 +18,7 @@ def _campaigns() -> list[Campaign]:
 
 
 @bp.get("/")
+@public
 def index() -> str:
     """Every campaign in force with the top of its first board."""
     sessions = current_app.extensions["db_sessions"]
@@ -31,6 +33,7 @@ def index() -> str:
 
 
 @bp.get("/c/<campaign_id>")
+@public
 def board(campaign_id: str) -> str:
     """One campaign's board: tabs per board and period, a search, pages of 50."""
     campaign = next((c for c in _campaigns() if c.id == campaign_id), None)

@@ -1,0 +1,1 @@
+"""People who log in: roles, passwords, sign-up and throttled authentication."""
