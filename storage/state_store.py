@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,17 @@ def chunks(items: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
             batch = []
     if batch:
         yield batch
+
+
+def rows_where_in(session: Session, model: type, column: str, values: Iterable[Any]) -> Iterable[Any]:
+    """Core rows of `model` whose `column` is one of `values`, queried in chunks.
+
+    Core rows, not ORM objects: a batch loads hundreds of thousands of rows and building
+    mapped instances for them costs more than the rest of the batch.
+    """
+    table = model.__table__  # type: ignore[attr-defined]
+    for part in chunks(values):
+        yield from session.execute(select(table).where(table.c[column].in_(part))).all()
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -94,36 +105,33 @@ def _existing_ids(session: Session, ids: set[str]) -> set[str]:
 
 
 def _load_links(session: Session, state: EngineState, profiles: set[str]) -> None:
-    for part in chunks(profiles):
-        rows = session.scalars(select(LinkedProfile).where(LinkedProfile.profile_key.in_(part)))
-        for row in rows:
-            link = Link(row.fan_id, aware(row.linked_at), row.link_event_id, aware(row.unlinked_at))  # type: ignore[arg-type]
-            state.links.setdefault(row.profile_key, []).append(link)
+    for row in rows_where_in(session, LinkedProfile, "profile_key", profiles):
+        link = Link(row.fan_id, aware(row.linked_at), row.link_event_id, aware(row.unlinked_at))  # type: ignore[arg-type]
+        state.links.setdefault(row.profile_key, []).append(link)
     for links in state.links.values():
         links.sort(key=lambda link: link.at)
 
 
 def _load_accepted(session: Session, state: EngineState, ids: set[str]) -> None:
-    for part in chunks(ids):
-        for row in session.scalars(select(StoredEvent).where(StoredEvent.id.in_(part))):
-            profile = row.payload.get("attrs", {}).get("profile") if row.type == "profile_linked" else None
-            state.accepted[row.id] = Accepted(
-                row.id,
-                row.type,
-                aware(row.at),
-                row.fan_id or "",  # type: ignore[arg-type]
-                tuple(row.campaigns),
-                [],
-                row.retracted_by,
-                profile,
-            )
-        query = select(LedgerEntry).where(LedgerEntry.event_id.in_(part)).order_by(LedgerEntry.seq)
-        for row in session.scalars(query):
-            if row.reverses is None and row.event_id in state.accepted:
-                state.accepted[row.event_id].entries.append(_entry(row))
+    for row in rows_where_in(session, StoredEvent, "id", ids):
+        profile = row.payload.get("attrs", {}).get("profile") if row.type == "profile_linked" else None
+        state.accepted[row.id] = Accepted(
+            row.id,
+            row.type,
+            aware(row.at),  # type: ignore[arg-type]
+            row.fan_id or "",
+            tuple(row.campaigns),
+            [],
+            row.retracted_by,
+            profile,
+        )
+    entries = sorted(rows_where_in(session, LedgerEntry, "event_id", ids), key=lambda row: row.seq)
+    for row in entries:
+        if row.reverses is None and row.event_id in state.accepted:
+            state.accepted[row.event_id].entries.append(_entry(row))
 
 
-def _entry(row: LedgerEntry) -> Entry:
+def _entry(row: Any) -> Entry:
     return Entry(
         row.seq,
         row.event_id,
@@ -131,31 +139,28 @@ def _entry(row: LedgerEntry) -> Entry:
         row.campaign_id,
         row.source,
         row.points,
-        aware(row.at),
+        aware(row.at),  # type: ignore[arg-type]
         row.note,
         row.cap_key,
         row.reverses,
-    )  # type: ignore[arg-type]
+    )
 
 
 def _load_fans(session: Session, state: EngineState, fans: set[str]) -> None:
-    for part in chunks(fans):
-        for fan in session.scalars(select(Fan).where(Fan.id.in_(part))):
-            state.fans[fan.id] = FanState(
-                fan.lifetime_points, fan.spent_points, fan.level, aware(fan.level_at)
-            )
-        for row in session.scalars(select(FanCampaign).where(FanCampaign.fan_id.in_(part))):
-            state.fans[row.fan_id].campaigns[row.campaign_id] = row.points
-        for cap in session.scalars(select(CapCounter).where(CapCounter.fan_id.in_(part))):
-            state.caps[cap.key] = [cap.count, cap.points]
-        for prog in session.scalars(select(BadgeProgress).where(BadgeProgress.fan_id.in_(part))):
-            state.progress[(prog.fan_id, prog.campaign_id, prog.badge_id)] = dict(prog.state)
-        for grant in session.scalars(select(BadgeGrant).where(BadgeGrant.fan_id.in_(part))):
-            value = Grant(grant.badge_id, aware(grant.earned_at), grant.event_id, grant.period, grant.seq)  # type: ignore[arg-type]
-            state.grants.setdefault((grant.fan_id, grant.campaign_id), {})[grant.badge_id] = value
-        for score in session.scalars(select(BoardScore).where(BoardScore.fan_id.in_(part))):
-            value = Score(score.points, aware(score.last_at), score.last_event)  # type: ignore[arg-type]
-            state.scores.setdefault((score.board, score.period), {})[score.fan_id] = value
+    for fan in rows_where_in(session, Fan, "id", fans):
+        state.fans[fan.id] = FanState(fan.lifetime_points, fan.spent_points, fan.level, aware(fan.level_at))
+    for row in rows_where_in(session, FanCampaign, "fan_id", fans):
+        state.fans[row.fan_id].campaigns[row.campaign_id] = row.points
+    for cap in rows_where_in(session, CapCounter, "fan_id", fans):
+        state.caps[cap.key] = [cap.count, cap.points]
+    for prog in rows_where_in(session, BadgeProgress, "fan_id", fans):
+        state.progress[(prog.fan_id, prog.campaign_id, prog.badge_id)] = dict(prog.state)
+    for grant in rows_where_in(session, BadgeGrant, "fan_id", fans):
+        value = Grant(grant.badge_id, aware(grant.earned_at), grant.event_id, grant.period, grant.seq)  # type: ignore[arg-type]
+        state.grants.setdefault((grant.fan_id, grant.campaign_id), {})[grant.badge_id] = value
+    for score in rows_where_in(session, BoardScore, "fan_id", fans):
+        value = Score(score.points, aware(score.last_at), score.last_event)  # type: ignore[arg-type]
+        state.scores.setdefault((score.board, score.period), {})[score.fan_id] = value
 
 
 def _load_solvers(session: Session, state: EngineState) -> None:
@@ -164,16 +169,26 @@ def _load_solvers(session: Session, state: EngineState) -> None:
 
 
 def load_boards(session: Session, state: EngineState, boards: Iterable[str]) -> None:
-    """Whole boards (every fan's score) plus the periods already judged, for closing periods."""
+    """The scores of every period not judged yet, the judged periods, and the rank badges held.
+
+    Judged periods are skipped: closing runs after every ingest, and reading whole boards
+    each time would grow with the campaign's history instead of with what is open.
+    """
+    scores, closed = BoardScore.__table__, ClosedPeriod.__table__
+    grants = BadgeGrant.__table__
     for board in boards:
-        for score in session.scalars(select(BoardScore).where(BoardScore.board == board)):
+        done = set(session.scalars(select(closed.c.period).where(closed.c.board == board)))
+        state.closed.update((board, period) for period in done)
+        query = select(scores).where(scores.c.board == board)
+        if done:
+            query = query.where(scores.c.period.not_in(done))
+        for score in session.execute(query).all():
             value = Score(score.points, aware(score.last_at), score.last_event)  # type: ignore[arg-type]
             state.scores.setdefault((board, score.period), {})[score.fan_id] = value
-        for row in session.scalars(select(ClosedPeriod).where(ClosedPeriod.board == board)):
-            state.closed.add((row.board, row.period))
-        for grant in session.scalars(
-            select(BadgeGrant).where(BadgeGrant.campaign_id == board.partition("/")[0])
-        ):
+        held = select(grants).where(
+            grants.c.campaign_id == board.partition("/")[0], grants.c.event_id.is_(None)
+        )
+        for grant in session.execute(held).all():
             value = Grant(grant.badge_id, aware(grant.earned_at), grant.event_id, grant.period, grant.seq)  # type: ignore[arg-type]
             state.grants.setdefault((grant.fan_id, grant.campaign_id), {})[grant.badge_id] = value
 
@@ -193,7 +208,7 @@ def upsert(
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model)
+    stmt = insert(model.__table__)  # type: ignore[attr-defined]  # Core: no ORM bulk bookkeeping
     if update_cols:
         stmt = stmt.on_conflict_do_update(
             index_elements=list(keys), set_={c: getattr(stmt.excluded, c) for c in update_cols}
@@ -267,15 +282,17 @@ def _write_fans(session: Session, state: EngineState, events: dict[str, Event], 
 
 
 def _write_links(session: Session, links: list[tuple[str, Link]]) -> None:
-    for profile, link in links:
-        row = {
+    rows = {
+        link.event_id: {
             "profile_key": profile,
             "fan_id": link.fan,
             "linked_at": link.at,
             "unlinked_at": link.until,
             "link_event_id": link.event_id,
         }
-        upsert(session, LinkedProfile, [row], ("link_event_id",), ("unlinked_at",))
+        for profile, link in links  # the last state of each link wins
+    }
+    upsert(session, LinkedProfile, list(rows.values()), ("link_event_id",), ("unlinked_at",))
 
 
 def _write_events(session: Session, state: EngineState, events: dict[str, Event], now: datetime) -> None:
@@ -300,9 +317,11 @@ def _write_events(session: Session, state: EngineState, events: dict[str, Event]
         )
     if rows:
         session.execute(StoredEvent.__table__.insert(), rows)
-    for record in state.dirty.retracted:
+    if state.dirty.retracted:
+        table = StoredEvent.__table__
         session.execute(
-            update(StoredEvent).where(StoredEvent.id == record.id).values(retracted_by=record.retracted_by)
+            update(table).where(table.c.id == bindparam("target")).values(retracted_by=bindparam("by")),
+            [{"target": r.id, "by": r.retracted_by} for r in state.dirty.retracted],
         )
 
 
@@ -329,13 +348,15 @@ def _write_progress(session: Session, state: EngineState) -> None:
         {"fan_id": f, "campaign_id": c, "badge_id": b, "state": state.progress[(f, c, b)]} for f, c, b in keep
     ]
     upsert(session, BadgeProgress, rows, ("fan_id", "campaign_id", "badge_id"), ("state",))
-    for fan_id, campaign_id, badge_id in gone:
+    if gone:
+        table = BadgeProgress.__table__
         session.execute(
-            delete(BadgeProgress).where(
-                BadgeProgress.fan_id == fan_id,
-                BadgeProgress.campaign_id == campaign_id,
-                BadgeProgress.badge_id == badge_id,
-            )
+            delete(table).where(
+                table.c.fan_id == bindparam("f"),
+                table.c.campaign_id == bindparam("c"),
+                table.c.badge_id == bindparam("b"),
+            ),
+            [{"f": f, "c": c, "b": b} for f, c, b in gone],
         )
 
 
