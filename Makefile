@@ -17,8 +17,10 @@ venv: $(STAMP)
 run: venv
 	$(BIN)/flask --app app demo
 
+# System packages the tests need (PostgreSQL, browsers, ...): each scripts/ensure-*.sh
+# installs its package from Debian's archive when it is missing.
 test: venv
-	scripts/ensure-postgres.sh
+	for script in scripts/ensure-*.sh; do "$$script" || exit 1; done
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/flask --app app campaigns check campaigns.yaml
