@@ -75,8 +75,7 @@ class RankIndex:
         if offset < 0 or size < 0:
             raise ValueError("offset and size must not be negative")
         with self._lock:
-            keys = list(self._order.islice(offset, offset + size))
-            return self._rows(keys)
+            return self._rows(offset, list(self._order.islice(offset, offset + size)))
 
     def around(self, fan: str, before: int, after: int) -> list[Standing]:
         """Up to `before` fans listed above the fan, the fan, and up to `after` below."""
@@ -85,17 +84,22 @@ class RankIndex:
             if place is None:
                 return []
             start = max(0, place - before)
-            return self._rows(list(self._order.islice(start, place + after + 1)))
+            return self._rows(start, list(self._order.islice(start, place + after + 1)))
 
     def _rank_of(self, negative_points: int) -> int:
         return 1 + self._order.bisect_left((negative_points,))
 
-    def _rows(self, keys: list[Key]) -> list[Standing]:
+    def _rows(self, start: int, keys: list[Key]) -> list[Standing]:
+        """Rows listed from place `start`: only the first needs a bisection for its rank,
+        since every fan listed above a new score has strictly more points."""
         rows: list[Standing] = []
-        for key in keys:
-            negative, last_at, last_event, fan = key
-            same = rows and rows[-1].points == -negative
-            rank = rows[-1].rank if same else self._rank_of(negative)
+        for place, (negative, last_at, last_event, fan) in enumerate(keys, start):
+            if not rows:
+                rank = self._rank_of(negative)
+            elif rows[-1].points == -negative:
+                rank = rows[-1].rank
+            else:
+                rank = place + 1
             rows.append(Standing(rank, fan, -negative, last_at, last_event))
         return rows
 
