@@ -15,6 +15,7 @@ from engine.rules.model import Campaign, CampaignSet, Leaderboard
 from engine.rules.timing import ALL_TIME, period_key
 from storage.fan_profile import fan_profile
 from storage.leaderboards import BoardIndexes, around, page
+from storage.redemptions import RedemptionError, redeem
 from storage.report import board_periods
 
 
@@ -22,6 +23,7 @@ def register(cli: click.Group) -> None:
     """Attach this area's commands to the app's CLI."""
     cli.add_command(standings)
     cli.add_command(fan)
+    cli.add_command(redeem_command)
 
 
 def _campaigns() -> CampaignSet:
@@ -141,3 +143,41 @@ def fan(fan_id: str, as_json: bool) -> None:
         source = next((f"{k}:{entry[k]}" for k in ("rule", "challenge", "reward") if k in entry), "")
         note = f"  ({entry['note']})" if entry["note"] else ""
         click.echo(f"  {entry['at']}  {entry['points']:>+6}  {entry['campaign']}  {source}{note}")
+
+
+@click.command("redeem")
+@with_appcontext
+@click.argument("fan_id")
+@click.argument("reward_id")
+@click.option("--key", "request_key", help="A request key: the same key redeems once however often sent.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def redeem_command(fan_id: str, reward_id: str, request_key: str | None, as_json: bool) -> None:
+    """Spend FAN's balance on REWARD from the catalog (exit 1 when refused, with the reason)."""
+    try:
+        outcome = redeem(
+            current_app.extensions["db_sessions"],
+            _campaigns(),
+            fan_id,
+            reward_id,
+            now=datetime.now(UTC),
+            request_key=request_key,
+        )
+    except RedemptionError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        _echo_json(
+            {
+                "status": outcome.status,
+                "reason": outcome.reason,
+                "redemption": outcome.redemption_id,
+                "reward": outcome.reward,
+                "cost": outcome.cost,
+                "balance": outcome.balance,
+            }
+        )
+    elif outcome.done:
+        click.echo(f"{fan_id} redeemed {reward_id} for {outcome.cost} points; balance {outcome.balance}")
+    else:
+        click.echo(f"refused: {outcome.reason} (balance {outcome.balance})", err=True)
+    if not outcome.done:
+        sys.exit(1)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.rules.model import CampaignSet
 from storage.models.core import BadgeGrant, Fan, FanCampaign
+from storage.redemptions import fan_redemptions
 from storage.report import fan_ledger
 from storage.state_store import aware
 
@@ -33,6 +34,7 @@ def fan_profile(session: Session, campaigns: CampaignSet | None, fan_id: str) ->
             for row in session.scalars(select(FanCampaign).where(FanCampaign.fan_id == fan_id))
         },
         "badges": fan_badges(session, campaigns, fan_id),
+        "redemptions": fan_redemptions(session, fan_id),
         "ledger": fan_ledger(session, fan_id),
     }
 

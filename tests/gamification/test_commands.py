@@ -68,3 +68,19 @@ def test_fan_json_has_points_balance_level_badges_and_the_ledger_with_reasons(ap
     ]
     code, out = invoke(app, "fan", "nobody")
     assert code == 1 and "no fan 'nobody'" in out
+
+
+def test_redeem_spends_the_balance_and_the_fan_document_shows_it(app: Flask) -> None:
+    code, out = invoke(app, "redeem", "x:1", "mug", "--json")
+    assert code == 0 and json.loads(out)["balance"] == 15
+    code, out = invoke(app, "redeem", "x:1", "mug")
+    assert code == 1 and "refused: limit of 1 per fan reached (balance 15)" in out
+    code, out = invoke(app, "redeem", "x:1", "tv")
+    assert code == 1 and "no reward 'tv'" in out
+    data = json.loads(invoke(app, "fan", "x:1", "--json")[1])
+    assert (data["points"], data["spent"], data["balance"], data["level"]) == (30, 15, 15, "Star")
+    assert [(r["reward"], r["status"], r["reason"]) for r in data["redemptions"]] == [
+        ("mug", "done", ""),
+        ("mug", "refused", "limit of 1 per fan reached"),
+    ]
+    assert (data["ledger"][-1]["reward"], data["ledger"][-1]["points"]) == ("mug", -15)
