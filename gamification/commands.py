@@ -9,10 +9,11 @@ from typing import Any
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from engine.rules.model import Campaign, CampaignSet, Leaderboard
 from engine.rules.timing import ALL_TIME, period_key
+from storage.badge_exports import ExportError, export_badge
 from storage.fan_profile import fan_profile
 from storage.leaderboards import BoardIndexes, around, page
 from storage.redemptions import RedemptionError, redeem
@@ -24,6 +25,7 @@ def register(cli: click.Group) -> None:
     cli.add_command(standings)
     cli.add_command(fan)
     cli.add_command(redeem_command)
+    cli.add_command(badge_group)
 
 
 def _campaigns() -> CampaignSet:
@@ -181,3 +183,53 @@ def redeem_command(fan_id: str, reward_id: str, request_key: str | None, as_json
         click.echo(f"refused: {outcome.reason} (balance {outcome.balance})", err=True)
     if not outcome.done:
         sys.exit(1)
+
+
+badge_group = AppGroup("badge", help="Portable badges (Open Badges).")
+
+
+@badge_group.command("export")
+@click.argument("fan_id")
+@click.argument("campaign_id")
+@click.argument("badge_id")
+@click.option(
+    "--email", help="The address the fan's backpack knows them by (stored; only its hash is published)."
+)
+@click.option("--url", "profile_url", help="Or a URL that identifies the fan.")
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["ob2", "ob3"]),
+    default="ob2",
+    show_default=True,
+    help="ob2: the hosted Open Badges 2.0 assertion (JSON-LD); ob3: a signed 3.0 credential (VC-JWT).",
+)
+def badge_export(
+    fan_id: str, campaign_id: str, badge_id: str, email: str | None, profile_url: str | None, form: str
+) -> None:
+    """Export a badge FAN earned in CAMPAIGN as an Open Badges assertion a backpack accepts."""
+    from gamification import openbadges as ob
+    from web.badges import find_badge, issuer_for, signing_key
+
+    if bool(email) == bool(profile_url):
+        raise click.UsageError("give exactly one recipient: --email or --url")
+    found = find_badge(campaign_id, badge_id)
+    if found is None:
+        raise click.ClickException(f"no badge {campaign_id}/{badge_id} in the campaigns in force")
+    try:
+        exported = export_badge(
+            current_app.extensions["db_sessions"],
+            fan_id,
+            campaign_id,
+            badge_id,
+            identity_type="email" if email else "url",
+            identity=email or profile_url or "",
+            now=datetime.now(UTC),
+        )
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    issuer = issuer_for(current_app)
+    if form == "ob3":
+        click.echo(ob.signed_credential(issuer, signing_key(current_app), *found, exported))
+    else:
+        _echo_json(ob.assertion(issuer, *found, exported))

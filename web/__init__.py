@@ -7,6 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach every blueprint to the app."""
-    from web import leaderboard
+    from web import badges, leaderboard
 
     app.register_blueprint(leaderboard.bp)
+    app.register_blueprint(badges.bp)

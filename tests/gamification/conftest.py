@@ -6,6 +6,8 @@ import textwrap
 from datetime import UTC, datetime
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 
 from app import create_app
@@ -37,6 +39,13 @@ campaigns:
 """
 
 NOW = datetime(2026, 12, 10, tzinfo=UTC)
+SIGNING_KEY = (
+    rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    .private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    .decode()
+)
 
 
 @pytest.fixture
@@ -49,6 +58,7 @@ def app(tmp_path) -> Flask:  # type: ignore[no-untyped-def]
             "CAMPAIGNS_PATH": str(path),
             "TESTING": True,
             "BADGES_BASE_URL": "https://fanfare.example",
+            "BADGES_SIGNING_KEY": SIGNING_KEY,
         }
     )
     ensure_schema(app.extensions["db_engine"])
