@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint venv bench-engine bench clean
+.PHONY: run test lint venv bench-engine bench-leaderboard bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	python3 -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: venv
 
 bench-engine: venv
 	$(BIN)/python -m bench.engine
+
+bench-leaderboard: venv
+	scripts/ensure-redis.sh
+	$(BIN)/python -m bench.leaderboard
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -14,7 +14,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from engine import badges
-from engine.badges.rank import close_periods
 from engine.events import Event
 from engine.leaderboards.boards import post_to_boards
 from engine.rules.checker import to_decimal
@@ -66,7 +65,8 @@ class Engine:
     def close_periods(self, now: datetime) -> None:
         """Grant leaderboard badges for every board period closed by `now`."""
         for campaign in self.campaigns.campaigns:
-            close_periods(self.state, campaign, now)
+            for kind in badges.PERIOD_KINDS.values():
+                kind.close_periods(self.state, campaign, now)
 
     # -- accepting -------------------------------------------------------------------
 

@@ -89,25 +89,3 @@ def board_periods(session: Session, board: str) -> list[str]:
     """The periods a board has scores in, newest first ("" is all-time)."""
     query = select(BoardScore.period).where(BoardScore.board == board).distinct()
     return sorted(session.scalars(query), reverse=True)
-
-
-def board_standings(session: Session, board: str, period: str) -> list[dict[str, Any]]:
-    """A board period in rank order, with display names."""
-    query = (
-        select(BoardScore, Fan.display_name, Fan.level)
-        .join(Fan, Fan.id == BoardScore.fan_id, isouter=True)
-        .where(BoardScore.board == board, BoardScore.period == period)
-    )
-    rows = session.execute(query).all()
-    names = {score.fan_id: (name, level) for score, name, level in rows}
-    scores = [(s.fan_id, Score(s.points, aware(s.last_at), s.last_event)) for s, _, _ in rows]  # type: ignore[arg-type]
-    return [
-        {
-            "rank": r.rank,
-            "fan": r.fan,
-            "points": r.points,
-            "name": names[r.fan][0] or r.fan,
-            "level": names[r.fan][1],
-        }
-        for r in standings(scores)
-    ]

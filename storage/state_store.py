@@ -272,13 +272,14 @@ def _write_fans(session: Session, state: EngineState, events: dict[str, Event], 
                 "kind": kind,
                 "display_name": handles.get(fan_id),
                 "lifetime_points": fan.points,
-                "spent_points": fan.spent,
                 "level": fan.level,
                 "level_at": fan.level_at,
                 "created_at": now,
             }
         )
-    upsert(session, Fan, rows, ("id",), ("lifetime_points", "spent_points", "level", "level_at"))
+    # spent_points is never written here: redemptions change it atomically, concurrently
+    # with ingestion, and the value loaded at batch start would overwrite theirs.
+    upsert(session, Fan, rows, ("id",), ("lifetime_points", "level", "level_at"))
 
 
 def _write_links(session: Session, links: list[tuple[str, Link]]) -> None:
@@ -388,6 +389,9 @@ def _write_scores(session: Session, state: EngineState) -> None:
                 "points": score.points,
                 "last_at": score.last_at,
                 "last_event": score.last_event,
+                "seq": state.seq,  # read models pick up changed rows by this watermark
             }
         )
-    upsert(session, BoardScore, rows, ("board", "period", "fan_id"), ("points", "last_at", "last_event"))
+    upsert(
+        session, BoardScore, rows, ("board", "period", "fan_id"), ("points", "last_at", "last_event", "seq")
+    )

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, text
 from storage.db import Base, make_engine
 from tests import postgres
 
+pytest_plugins = ["tests.gamification.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[postgres.ThrowawayPostgres]:

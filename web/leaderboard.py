@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 
 from engine.rules.model import Campaign
-from storage.report import board_periods, board_standings
+from storage.leaderboards import BoardIndexes, page, search
+from storage.report import board_periods
 from web.access import public
 
 bp = Blueprint("leaderboard", __name__)
@@ -17,6 +18,11 @@ def _campaigns() -> list[Campaign]:
     return list(current.campaigns) if current else []
 
 
+def board_indexes() -> BoardIndexes:
+    """The process's rank indexes, created on first use."""
+    return current_app.extensions.setdefault("board_indexes", BoardIndexes())
+
+
 @bp.get("/")
 @public
 def index() -> str:
@@ -26,9 +32,9 @@ def index() -> str:
     with sessions() as session:
         for campaign in _campaigns():
             if campaign.leaderboards:
-                board = campaign.leaderboards[0]
-                period = (board_periods(session, f"{campaign.id}/{board.id}") or [""])[0]
-                tops[campaign.id] = board_standings(session, f"{campaign.id}/{board.id}", period)[:10]
+                name = f"{campaign.id}/{campaign.leaderboards[0].id}"
+                period = (board_periods(session, name) or [""])[0]
+                tops[campaign.id] = page(session, board_indexes(), name, period, 0, 10)
     return render_template("leaderboard/index.html", campaigns=_campaigns(), tops=tops)
 
 
@@ -43,23 +49,28 @@ def board(campaign_id: str) -> str:
         (b for b in campaign.leaderboards if b.id == request.args.get("board")), campaign.leaderboards[0]
     )
     name = f"{campaign.id}/{chosen.id}"
+    query = request.args.get("q", "").strip()
+    number = max(1, request.args.get("page", 1, type=int) or 1)
     with current_app.extensions["db_sessions"]() as session:
         periods = board_periods(session, name)
         period = request.args.get("period", periods[0] if periods else "")
-        rows = board_standings(session, name, period if period in periods else "")
-    query = request.args.get("q", "").strip().casefold()
-    if query:
-        rows = [r for r in rows if query in r["name"].casefold() or query in r["fan"].casefold()]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        shown_period = period if period in periods else ""
+        indexes = board_indexes()
+        if query:
+            rows = search(session, indexes, name, shown_period, query)
+            total = len(rows)
+            rows = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        else:
+            total = len(indexes.get(session, name, shown_period))
+            rows = page(session, indexes, name, shown_period, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     return render_template(
         "leaderboard/board.html",
         campaign=campaign,
         board=chosen,
         periods=periods,
         period=period,
-        rows=shown,
-        page=page,
-        pages=max(1, -(-len(rows) // PAGE_SIZE)),
-        query=request.args.get("q", ""),
+        rows=rows,
+        page=number,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        query=query,
     )

@@ -7,6 +7,8 @@ from typing import Any
 
 from engine.rules.model import Badge
 
+KIND = "count"
+
 
 def add(badge: Badge, progress: dict[str, Any], at: datetime, local: datetime) -> bool:
     """Count one more matching event."""

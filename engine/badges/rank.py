@@ -13,6 +13,8 @@ from engine.rules.model import Badge, Campaign, Leaderboard
 from engine.rules.timing import ALL_TIME, period_end
 from engine.state import EngineState, Grant
 
+KIND = "rank"
+
 
 def close_periods(state: EngineState, campaign: Campaign, now: datetime) -> None:
     """Grant rank badges for every closed, not yet judged period of the campaign's boards."""

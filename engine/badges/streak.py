@@ -14,6 +14,9 @@ from engine.rules.model import Badge
 ONE_DAY = timedelta(days=1)
 
 
+KIND = "streak"
+
+
 def add(badge: Badge, progress: dict[str, Any], at: datetime, local: datetime) -> bool:
     """Mark the event's local day; earned when the run of days through it is long enough."""
     days: dict[str, int] = progress.setdefault("days", {})

@@ -12,6 +12,8 @@ from typing import Any
 
 from engine.rules.model import Badge
 
+KIND = "within"
+
 
 def add(badge: Badge, progress: dict[str, Any], at: datetime, local: datetime) -> bool:
     """Insert the event's time; earned when some N consecutive times fit in the window."""

@@ -6,7 +6,7 @@ twice cannot add a row twice (eventsourcing's "record the position with the resu
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -19,13 +19,32 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db import Base
 
-UtcDateTime = DateTime(timezone=True)
+
+class _UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes stored as UTC.
+
+    SQLite keeps no offset: an aware value in another zone (a Berlin period end)
+    would be stored as its wall time and read back as that time in UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+UtcDateTime = _UtcDateTime()
 
 
 class Fan(Base):
@@ -173,7 +192,10 @@ class BoardScore(Base):
     """A fan's score on one leaderboard period, with when it last changed (for ties)."""
 
     __tablename__ = "board_scores"
-    __table_args__ = (Index("ix_board_scores_rank", "board", "period", "points"),)
+    __table_args__ = (
+        Index("ix_board_scores_rank", "board", "period", "points"),
+        Index("ix_board_scores_changes", "board", "period", "seq"),
+    )
 
     board: Mapped[str] = mapped_column(String(200), primary_key=True)  # campaign/board
     period: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" for all-time
@@ -181,6 +203,7 @@ class BoardScore(Base):
     points: Mapped[int] = mapped_column(BigInteger, default=0)
     last_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_event: Mapped[str] = mapped_column(String(300))
+    seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # batch that last changed it
 
 
 class ClosedPeriod(Base):

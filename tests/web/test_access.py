@@ -11,7 +11,19 @@ import pytest
 from flask import Flask
 
 # Routes anyone may open. Adding one is a decision: name it here.
-PUBLIC = {"auth.login", "auth.signup", "leaderboard.index", "leaderboard.board"}
+PUBLIC = {
+    "auth.login",
+    "auth.signup",
+    "leaderboard.index",
+    "leaderboard.board",
+    # Open Badges hosted verification: backpacks fetch these without a login.
+    "badges.issuer",
+    "badges.jwks",
+    "badges.badge_class",
+    "badges.badge_image",
+    "badges.assertion",
+    "badges.credential",
+}
 
 
 def _routes(app: Flask) -> list[tuple[str, str, str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.factories import event_dict as ev
 from tests.factories import simulate
 
@@ -150,3 +152,57 @@ def test_badges_are_listed_in_the_order_they_were_earned() -> None:
 """
     events = [ev(at="2026-12-01T10:00:00Z"), ev(at="2026-12-03T10:00:00Z")]
     assert badges(run(lines, events)) == ["first", "top", "second"]  # top: when 1 Dec closed
+
+
+def test_every_kind_module_is_found_by_scanning_the_package() -> None:
+    from engine import badges as kinds
+
+    assert set(kinds.KINDS) == {"count", "streak", "within", "rank"}
+    assert set(kinds.EVENT_KINDS) == {"count", "streak", "within"}
+    assert set(kinds.PERIOD_KINDS) == {"rank"}
+
+
+def test_a_grant_records_the_event_and_time_that_earned_it_once() -> None:
+    from datetime import UTC, datetime
+
+    from engine.simulate import run as run_engine
+    from tests.factories import campaigns
+
+    text = CAMPAIGN.format(badges="      - {id: two, name: Two, on: retweet, count: 2}")
+    events = [ev(id=f"e{d}", at=f"2026-12-0{d}T10:00:00Z") for d in range(1, 6)]
+    sim = run_engine(campaigns(text), [json.dumps(e) for e in events], datetime(2030, 1, 1, tzinfo=UTC))
+    grants = sim.state.grants_of("x:11", "c")
+    assert list(grants) == ["two"]
+    assert (grants["two"].event_id, grants["two"].at) == ("e2", datetime(2026, 12, 2, 10, tzinfo=UTC))
+    assert badges(simulate(text, events)) == ["two"]  # three more retweets: still earned once
+
+
+def test_within_needs_the_nth_event_inside_the_window() -> None:
+    badge = "- {id: burst, name: Burst, on: retweet, count: 3, within: 90s}"
+    two = [ev(at="2026-12-01T10:00:00Z"), ev(at="2026-12-01T10:01:00Z")]
+    assert badges(run(badge, two)) == []
+    assert badges(run(badge, [*two, ev(type="mention", at="2026-12-01T10:01:10Z")])) == []
+    assert badges(run(badge, [*two, ev(at="2026-12-01T10:01:30Z")])) == ["burst"]
+    assert badges(run(badge, [*two, ev(at="2026-12-01T10:01:31Z")])) == []
+
+
+def test_streak_counts_berlin_calendar_days_across_the_dst_change() -> None:
+    badge = "- {id: three, name: Three, on: any, streak: 3}"
+    # 24 Oct 23:30 CEST, 25 Oct 23:30 CET (a 25-hour day), 26 Oct 00:30 CET
+    days = [ev(at="2026-10-24T21:30:00Z"), ev(at="2026-10-25T22:30:00Z"), ev(at="2026-10-25T23:30:00Z")]
+    assert badges(run(badge, days)) == ["three"]
+    # 22:30 UTC on 24 Oct is 00:30 CEST on 25 Oct: two events on 25 Oct, no 24th
+    shifted = [ev(at="2026-10-24T22:30:00Z"), *days[1:]]
+    assert badges(run(badge, shifted)) == []
+
+
+def test_a_streak_of_n_minus_one_days_then_a_gap_starts_over() -> None:
+    badge = "- {id: three, name: Three, on: any, streak: 3}"
+    events = [
+        ev(at="2026-12-01T10:00:00Z"),
+        ev(at="2026-12-02T10:00:00Z"),
+        ev(at="2026-12-04T10:00:00Z"),
+        ev(at="2026-12-05T10:00:00Z"),
+    ]
+    assert badges(run(badge, events)) == []
+    assert badges(run(badge, [*events, ev(at="2026-12-06T10:00:00Z")])) == ["three"]

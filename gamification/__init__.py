@@ -1,0 +1,1 @@
+"""Gamification around the engine: standings, fans' profiles, rewards and portable badges."""
