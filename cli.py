@@ -25,6 +25,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(campaigns_group)
     app.cli.add_command(demo)
     app.cli.add_command(db_group)
+    from connectors.commands import connectors_group, scheduler_group
+
+    app.cli.add_command(connectors_group)
+    app.cli.add_command(scheduler_group)
 
 
 def _load_or_exit(path: str, what: str) -> CampaignSet:
