@@ -47,7 +47,7 @@ def runtime(app: Flask) -> Runtime:
     )
     poller = Poller(
         sessions=app.extensions["db_sessions"],
-        campaigns=lambda: _campaigns(app),
+        campaigns=lambda: current_campaigns(app),
         policy=settings.scoring_policy(),
         rates=connectors.rates,
         pricing=connectors.pricing,
@@ -57,7 +57,8 @@ def runtime(app: Flask) -> Runtime:
     return made
 
 
-def _campaigns(app: Flask) -> CampaignSet:
+def current_campaigns(app: Flask) -> CampaignSet:
+    """The campaigns in force (the registry keeps the last valid file)."""
     registry = app.extensions["campaigns"]
     campaigns = registry.current()
     if campaigns is None:

@@ -53,7 +53,10 @@ def gate(route: str) -> Response | None:
     if not request.args.get("access_token"):
         return answer(load_payload("graph", "error_no_token.json"), 400)
     fault = w.next_fault(route)
-    return _fault(fault) if fault is not None else None
+    if fault is None:
+        return None
+    answered = _fault(fault)
+    return None if fault.serve else answered
 
 
 def _fault(fault: Fault) -> Response:
@@ -61,6 +64,8 @@ def _fault(fault: Fault) -> Response:
         fault.reached.set()
     if fault.hang_seconds:
         time.sleep(fault.hang_seconds)
+    if fault.serve:
+        return Response(status=204)
     if fault.raw is not None:
         return Response(fault.raw, status=fault.status, mimetype="application/json")
     return answer(fault.body if fault.body is not None else {}, fault.status, fault.headers)

@@ -42,7 +42,8 @@ class Fault:
 
     `status` with `body` (JSON) and `headers`; `hang_seconds` delays the answer
     (a timeout for a client with a shorter one); `reached` is set when the request
-    arrives, so a test can act at that moment; `raw` sends a non-JSON body.
+    arrives, so a test can act at that moment; `raw` sends a non-JSON body;
+    `serve` answers normally after the delay (a slow but correct answer).
     """
 
     status: int = 200
@@ -51,6 +52,7 @@ class Fault:
     hang_seconds: float = 0.0
     reached: threading.Event | None = None
     raw: str | None = None
+    serve: bool = False
 
 
 def load_payload(*parts: str) -> Any:

@@ -18,8 +18,7 @@ from storage.models.core import Fan, LedgerEntry, StoredEvent
 from tests.factories import campaigns
 
 # Every social type earns, so what the policy and the consent gate hold back shows.
-CAMPAIGNS = campaigns(
-    """
+CAMPAIGNS_YAML = """
     version: 1
     campaigns:
       - id: listen
@@ -34,7 +33,7 @@ CAMPAIGNS = campaigns(
           - {id: share, on: share, points: 10}
           - {id: connect, on: profile_linked, points: 0}
     """
-)
+CAMPAIGNS = campaigns(CAMPAIGNS_YAML)
 
 SETTINGS_YAML = """\
 version: 1
