@@ -24,17 +24,15 @@ from engine.rules.errors import ConfigError
 from engine.rules.yaml_source import parse_yaml
 
 FILENAME = "connectors.yaml"
-PLATFORMS = ("x", "facebook", "mastodon")
+PLATFORMS = ("x", "facebook")
 ENV = {
     "x": "FANFARE_X_BEARER_TOKEN",
     "facebook": "FANFARE_FACEBOOK_PAGE_TOKEN",
-    "mastodon": "FANFARE_MASTODON_TOKEN",
 }
 # Shipped defaults, following the platforms' own rules (docs/connectors.md, "Platform rules").
 DEFAULT_EARN = {
     "x": frozenset({"quote", "reply", "mention", "share", "retweet"}),
     "facebook": frozenset({"comment", "mention"}),  # Facebook forbids rewarding likes and shares of a Page
-    "mastodon": frozenset({"quote", "reply", "mention", "retweet"}),
 }
 DEFAULT_RISKY = {"x": frozenset({"retweet"})}  # X calls repost-gated giveaways risky
 X_PRICES = {"post": Decimal("0.005"), "user": Decimal("0.010")}
@@ -66,17 +64,6 @@ class FacebookSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class MastodonSettings:
-    """What to watch on Mastodon."""
-
-    instance: str
-    account_id: str
-    handle: str
-    posts: tuple[str, ...] = ()
-    every: dict[str, timedelta] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
 class PlatformPolicy:
     """Which event types may earn on one platform, and which are allowed but flagged risky."""
 
@@ -90,7 +77,6 @@ class ConnectorSettings:
 
     x: XSettings | None = None
     facebook: FacebookSettings | None = None
-    mastodon: MastodonSettings | None = None
     policy: dict[str, PlatformPolicy] = field(default_factory=dict)
     require_link: bool = True
 
@@ -105,7 +91,6 @@ DEFAULT_EVERY = {
     "posts": timedelta(minutes=2),
     "deletions": timedelta(hours=6),
     "tagged": timedelta(minutes=15),
-    "notifications": timedelta(minutes=2),
 }
 
 
@@ -144,7 +129,6 @@ def load_settings_text(
     settings = ConnectorSettings(
         x=_x(check, top["x"]) if top.get("x") is not None else None,
         facebook=_facebook(check, top["facebook"]) if top.get("facebook") is not None else None,
-        mastodon=_mastodon(check, top["mastodon"]) if top.get("mastodon") is not None else None,
         policy=_policy(check, top),
         require_link=_consent(check, top),
     )
@@ -251,23 +235,6 @@ def _facebook(check: Checker, node: Any) -> FacebookSettings | None:
     if page is None:
         return None
     return FacebookSettings(page[0], page[1], _texts(check, block, "posts", "facebook"), every)
-
-
-def _mastodon(check: Checker, node: Any) -> MastodonSettings | None:
-    keys = ("instance", "account", "posts", "every")
-    block = check.mapping(
-        CommentedMap({"mastodon": node}), "mastodon", "mastodon", node, keys, ("instance", "account")
-    )
-    if block is None or "instance" not in block:
-        return None
-    instance = check.text(block, "instance", "mastodon.instance")
-    account = _account(check, block, "account", "mastodon", ("id", "handle"))
-    every = _every(check, block, "mastodon")
-    if instance is None or account is None:
-        return None
-    return MastodonSettings(
-        instance, account[0], account[1].lstrip("@"), _texts(check, block, "posts", "mastodon"), every
-    )
 
 
 def _policy(check: Checker, top: Any) -> dict[str, PlatformPolicy]:

@@ -4,7 +4,6 @@ A `RateBook` is hooked on a client's `requests` session (`session.hooks`), so it
 sees every answer the vendor library receives, and is asked before each request
 whether the bucket still has room. X sends `x-rate-limit-limit|remaining|reset`
 per endpoint; the Graph API sends `x-app-usage` (percent of the app's budget);
-Mastodon sends `X-RateLimit-*` with an ISO reset time.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ BUCKETS = (
     (re.compile(r"^/2/tweets/search/recent$"), "x.search_recent"),
     (re.compile(r"^/2/tweets$"), "x.tweets_lookup"),
     (re.compile(r"^/2/users/by/username/[^/]+$"), "x.user_by_username"),
-    (re.compile(r"^/api/v\d+/"), "mastodon.api"),
     (re.compile(r"^/v\d+\.\d+/"), "facebook.app"),
 )
 
@@ -92,7 +90,7 @@ class RateBook:
 
 
 def _from_headers(name: str, headers: Any, now: datetime) -> Bucket | None:
-    if "x-rate-limit-remaining" in headers:  # X v2 (and Mastodon, case-insensitively)
+    if "x-rate-limit-remaining" in headers:  # X v2
         return Bucket(
             int(headers.get("x-rate-limit-limit", 0)),
             int(headers["x-rate-limit-remaining"]),
@@ -113,7 +111,7 @@ def _reset_time(value: str | None) -> str | None:
         return None
     if value.isdigit():  # X: Unix seconds
         return datetime.fromtimestamp(int(value), UTC).isoformat()
-    try:  # Mastodon: ISO 8601
+    try:  # an ISO 8601 time, as some APIs send
         return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).isoformat()
     except ValueError:
         return None

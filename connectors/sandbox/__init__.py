@@ -1,1 +1,1 @@
-"""A local stand-in for the X, Facebook and Mastodon APIs, for tests and the offline demo."""
+"""A local stand-in for the X and Facebook APIs, for tests and the offline demo."""

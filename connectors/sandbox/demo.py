@@ -34,7 +34,6 @@ DEMO_EVERY = {
     "posts": timedelta(seconds=5),
     "deletions": timedelta(minutes=10),
     "tagged": timedelta(seconds=30),
-    "notifications": timedelta(seconds=5),
 }
 # The demo's fans with linked X profiles x:1000000 ... (demo/events.jsonl), and two strangers.
 FANS = [

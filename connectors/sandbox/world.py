@@ -71,7 +71,6 @@ class World:
         self.x_retweeters: dict[str, list[str]] = defaultdict(list)  # post -> user ids, newest first
         self.fb_posts: dict[str, dict[str, Any]] = {}
         self.fb_edges: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        self.mastodon: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
         self.usage: dict[str, list[float]] = {}  # route -> [window start, requests used]
         self.requests: list[tuple[str, dict[str, str]]] = []  # (route, query), for tests

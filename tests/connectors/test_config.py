@@ -34,7 +34,7 @@ consent: {require_link: false}
     assert settings is None
     assert format_errors(errors).splitlines() == [
         "connectors.yaml:4:3: x.bearer_token: credentials must not be in this file (set them in the environment "  # noqa: E501
-        "(FANFARE_X_BEARER_TOKEN, FANFARE_FACEBOOK_PAGE_TOKEN, FANFARE_MASTODON_TOKEN))",
+        "(FANFARE_X_BEARER_TOKEN, FANFARE_FACEBOOK_PAGE_TOKEN))",
         "connectors.yaml:4:3: x.bearer_token: unknown key 'bearer_token' (one of brand, posts, hashtags, links, "  # noqa: E501
         "tracked_links, every, monthly_budget_usd)",
         "connectors.yaml:5:21: x.every.mentions: 'soon' is not a duration (such as 90s, 30m, 24h or 7d)",

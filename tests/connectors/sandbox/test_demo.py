@@ -48,9 +48,7 @@ def test_scripted_activity_moves_the_leaderboard(tmp_path: Path) -> None:
     ingest_events(sessions, CAMPAIGNS, links, source="test", now=T0)
     demo = start_demo_sources(
         app,
-        every=dict.fromkeys(
-            ("mentions", "search", "posts", "deletions", "tagged", "notifications"), timedelta(seconds=1)
-        ),
+        every=dict.fromkeys(("mentions", "search", "posts", "deletions", "tagged"), timedelta(seconds=1)),
         activity_seconds=3600,
     )
     try:
