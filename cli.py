@@ -29,6 +29,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(users_group)
     gamification_commands.register(app.cli)
+    from connectors.commands import connectors_group, scheduler_group
+
+    app.cli.add_command(connectors_group)
+    app.cli.add_command(scheduler_group)
 
 
 def _load_or_exit(path: str, what: str) -> CampaignSet:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.events import Event, EventError, Rejected, parse_event, parse_line, read_jsonl
+from engine.policy import ScoringPolicy
 from engine.processor import Engine
 from engine.rules.model import CampaignSet
 from engine.state import EngineState
@@ -26,6 +27,7 @@ from storage.models.core import QuarantinedEvent
 from storage.state_store import flush_state, load_boards, load_state, upsert
 
 Scorer = Callable[[str | None], float]
+Also = Callable[[Session], None]  # more writes that must land in the batch's transaction
 BATCH = 5000
 
 
@@ -112,8 +114,15 @@ def ingest_events(
     source: str,
     now: datetime,
     scorer: Scorer | None = None,
+    policy: ScoringPolicy | None = None,
+    also: Also | None = None,
 ) -> IngestReport:
-    """Ingest a list of event mappings (a connector's poll, an API call) or `Event`s."""
+    """Ingest a list of event mappings (a connector's poll, an API call) or `Event`s.
+
+    `policy` limits who and what earns (connectors pass one; see engine.policy);
+    `also` runs inside the same transaction after the events are written, so a
+    connector's checkpoint lands together with the events it covers.
+    """
     events: list[Event] = []
     bad: list[Bad] = []
     for index, item in enumerate(items):
@@ -125,7 +134,18 @@ def ingest_events(
         except EventError as exc:
             bad.append(Bad(None, f"item {index}: {exc}", json.dumps(item, default=str, ensure_ascii=False)))
     report = IngestReport()
-    ingest_batch(sessions, campaigns, events, bad, source=source, now=now, scorer=scorer, report=report)
+    ingest_batch(
+        sessions,
+        campaigns,
+        events,
+        bad,
+        source=source,
+        now=now,
+        scorer=scorer,
+        report=report,
+        policy=policy,
+        also=also,
+    )
     return report
 
 
@@ -140,9 +160,11 @@ def ingest_batch(
     scorer: Scorer | None,
     report: IngestReport,
     lines: Mapping[str, int] | None = None,
+    policy: ScoringPolicy | None = None,
+    also: Also | None = None,
 ) -> None:
     """One transaction: first line per id wins, processed in time order (ties by id)."""
-    if not events and not bad:
+    if not events and not bad and also is None:
         return
     unique: dict[str, Event] = {}
     for event in events:
@@ -151,7 +173,7 @@ def ingest_batch(
     ordered = sorted((_scored(e, scorer) for e in unique.values()), key=lambda e: (e.at, e.id))
     with transaction(sessions) as session:
         state = load_state(session, ordered)
-        engine = Engine(campaigns, state, scorer)
+        engine = Engine(campaigns, state, scorer, policy)
         for event in ordered:
             outcome = engine.process(event)
             if outcome.status == "duplicate":
@@ -168,6 +190,8 @@ def ingest_batch(
         report.rejected += len(bad)
         report.entries += len(state.ledger)
         report.points += sum(e.points for e in state.ledger)
+        if also is not None:
+            also(session)
 
 
 def _scored(event: Event, scorer: Scorer | None) -> Event:

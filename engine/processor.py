@@ -16,6 +16,7 @@ from decimal import Decimal
 from engine import badges
 from engine.events import Event
 from engine.leaderboards.boards import post_to_boards
+from engine.policy import ScoringPolicy
 from engine.rules.checker import to_decimal
 from engine.rules.conditions import all_hold
 from engine.rules.membership import belongs, in_campaign_time
@@ -47,10 +48,17 @@ class RejectedEvent(Exception):
 class Engine:
     """Applies a `CampaignSet` to events against an `EngineState`."""
 
-    def __init__(self, campaigns: CampaignSet, state: EngineState, scorer: Scorer | None = None) -> None:
+    def __init__(
+        self,
+        campaigns: CampaignSet,
+        state: EngineState,
+        scorer: Scorer | None = None,
+        policy: ScoringPolicy | None = None,
+    ) -> None:
         self.campaigns = campaigns
         self.state = state
         self.scorer = scorer
+        self.policy = policy  # None: the spec's behaviour (an unlinked profile stands for a fan)
 
     def process(self, event: Event) -> Outcome:
         """Apply one event; the same id twice is a no-op."""
@@ -70,21 +78,29 @@ class Engine:
 
     # -- accepting -------------------------------------------------------------------
 
-    def fan_of(self, event: Event) -> str:
-        """The fan an event counts for: its `fan`, a linked fan, or the profile key itself."""
+    def fan_of(self, event: Event) -> str | None:
+        """The fan an event counts for: its `fan`, a linked fan, or the profile key itself.
+
+        Under a policy that requires a link, an unlinked profile counts for no one (None).
+        """
         if event.fan:
             return event.fan
         key = event.profile_key or f"{event.platform}:?"
-        return self.state.resolve(key, event.at) or key
+        linked = self.state.resolve(key, event.at)
+        if linked is None and self.policy is not None and self.policy.require_link:
+            return None
+        return linked or key
 
     def _accept(self, event: Event) -> str:
         state, fan = self.state, self.fan_of(event)
+        if fan is None:
+            return self._monitor(event)
         if event.type == "quiz_answer":
             self._check_challenge_known(event)
         state.seen.add(event.id)
         if event.type == "profile_linked":
             state.add_link(str(event.attrs["profile"]), Link(fan, event.at, event.id))
-        members = [c for c in self.campaigns.campaigns if belongs(c, event)]
+        members = [c for c in self.campaigns.campaigns if belongs(c, event)] if self._may_earn(event) else []
         entries: list[Entry] = []
         state.fan(fan)
         polarity = self._polarity(event) if members else 0.0
@@ -106,6 +122,15 @@ class Engine:
             )
         )
         return fan
+
+    def _may_earn(self, event: Event) -> bool:
+        return self.policy is None or self.policy.may_earn(event)
+
+    def _monitor(self, event: Event) -> str:
+        """Store an event of an unlinked profile for listening; it belongs to no fan and earns nothing."""
+        self.state.seen.add(event.id)
+        self._remember(Accepted(event.id, event.type, event.at, "", (), []))
+        return ""
 
     def _remember(self, record: Accepted) -> None:
         record.seq = self.state.next_seq()

@@ -307,7 +307,7 @@ def _write_events(session: Session, state: EngineState, events: dict[str, Event]
                 "platform": event.platform,
                 "type": event.type,
                 "at": event.at,
-                "fan_id": record.fan,
+                "fan_id": record.fan or None,  # None: an unlinked profile, stored for listening only
                 "profile_key": event.profile_key,
                 "sentiment": event.sentiment,
                 "campaigns": list(record.campaigns),

@@ -1,0 +1,1 @@
+"""Social connectors: what happens on fans' linked profiles, turned into events."""

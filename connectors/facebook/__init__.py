@@ -1,0 +1,1 @@
+"""Facebook Pages through the Graph API and facebook-sdk."""

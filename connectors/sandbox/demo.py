@@ -1,0 +1,179 @@
+"""The offline demo's social platforms: the sandbox, a scripted stream of fan activity, and the pollers.
+
+`start_demo_sources(app)` serves the recorded world on 127.0.0.1, adds a new post,
+repost or comment every few seconds (by the demo's fans, whose X profiles are
+linked in demo/events.jsonl, and by a few strangers who are only listened to),
+points the app's connectors at it by configuration, and starts the scheduler in
+background threads, so the leaderboard moves while the demo runs.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+
+from connectors.config import load_settings
+from connectors.poller import Poller
+from connectors.registry import build
+from connectors.runtime import Runtime, current_campaigns, settings_path
+from connectors.sandbox.server import SandboxServer
+from connectors.sandbox.world import BRAND_X_ID, BRAND_X_POST, FB_POST, World, recorded_world
+from connectors.x.source import TWITTER_EPOCH_MS
+from engine.rules.errors import format_errors
+from monitoring.scoring import default_scorer
+
+DEMO_EVERY = {
+    "mentions": timedelta(seconds=5),
+    "search": timedelta(seconds=10),
+    "posts": timedelta(seconds=5),
+    "deletions": timedelta(minutes=10),
+    "tagged": timedelta(seconds=30),
+}
+# The demo's fans with linked X profiles x:1000000 ... (demo/events.jsonl), and two strangers.
+FANS = [
+    ("1000000", "latte_lena", "Lena Vogt"),
+    ("1000001", "mocha_mika", "Mika Brandt"),
+    ("1000002", "brewbrian", "Brian O'Neill"),
+    ("1000003", "coffeecritic", "The Coffee Critic"),
+    ("1000005", "espresso_ela", "Ela Yilmaz"),
+    ("1000007", "crema_clara", "Clara Schulz"),
+    ("4100000001", "passing_pat", "Pat (not linked)"),
+    ("4100000002", "random_roaster", "Random Roaster (not linked)"),
+]
+WORDS = [
+    "Loving the new #AcmeAutumn blend, @acmecoffee! ☕🍂",
+    "@acmecoffee best morning cup in town, thank you! #AcmeAutumn",
+    "Great service at @acmecoffee today :) #AcmeAutumn",
+    "@acmecoffee قهوة رائعة! wonderful autumn roast 😍",
+]
+
+
+def snowflake(at: datetime, sequence: int) -> str:
+    """An X-style id for a post made at `at`."""
+    return str(((int(at.timestamp() * 1000) - TWITTER_EPOCH_MS) << 22) + sequence)
+
+
+class ActivityScript:
+    """Adds one new piece of fan activity to the world per step, deterministically."""
+
+    def __init__(self, world: World, seed: int = 7) -> None:
+        self.world, self.rng, self.count = world, random.Random(seed), 0
+        self._stop = threading.Event()
+
+    def step(self, now: datetime | None = None) -> str:
+        """One new activity; returns what it was."""
+        now = now or datetime.now(UTC)
+        self.count += 1
+        user_id, handle, name = FANS[(self.count - 1) % len(FANS)]
+        user = {
+            "id": user_id,
+            "username": handle,
+            "name": name,
+            "public_metrics": {"followers_count": 100 + 37 * self.count},
+        }
+        kind = ("mention", "quote", "reply", "retweet", "comment")[self.rng.randrange(5)]
+        if kind == "retweet":
+            self.world.retweet(BRAND_X_POST, user)
+        elif kind == "comment":
+            comment = {
+                "id": f"1290045583271104_{1600000000000000 + self.count}",
+                "message": self.rng.choice(WORDS).replace("@acmecoffee", "Acme"),
+                "created_time": now.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                "from": {"id": f"9{user_id}", "name": name},
+            }
+            self.world.add_fb_item(FB_POST, "comments", comment)
+        else:
+            self.world.add_tweet(self._tweet(kind, user_id, now), user)
+        return f"{kind} by @{handle}"
+
+    def _tweet(self, kind: str, user_id: str, now: datetime) -> dict[str, Any]:
+        post_id, text = snowflake(now, self.count % 4096), self.rng.choice(WORDS)
+        tweet: dict[str, Any] = {
+            "id": post_id,
+            "edit_history_tweet_ids": [post_id],
+            "text": text,
+            "author_id": user_id,
+            "created_at": now.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "conversation_id": BRAND_X_POST if kind == "reply" else post_id,
+            "lang": "en",
+            "entities": {
+                "mentions": [
+                    {
+                        "start": text.index("@"),
+                        "end": text.index("@") + 11,
+                        "username": "acmecoffee",
+                        "id": BRAND_X_ID,
+                    }
+                ],
+                "hashtags": [{"start": 0, "end": 0, "tag": "AcmeAutumn"}] if "#AcmeAutumn" in text else [],
+            },
+        }
+        if kind in {"quote", "reply"}:
+            tweet["referenced_tweets"] = [
+                {"type": "quoted" if kind == "quote" else "replied_to", "id": BRAND_X_POST}
+            ]
+        if kind == "reply":
+            tweet["in_reply_to_user_id"] = BRAND_X_ID
+        return tweet
+
+    def run(self, period: float) -> None:
+        """Step every `period` seconds until stopped."""
+        while not self._stop.wait(period):
+            self.step()
+
+    def stop(self) -> None:
+        """End `run`."""
+        self._stop.set()
+
+
+@dataclass
+class DemoSources:
+    """The running sandbox, activity script and scheduler; `stop()` ends all three."""
+
+    server: SandboxServer
+    script: ActivityScript
+    scheduler: BackgroundScheduler
+
+    def stop(self) -> None:
+        """Stop polling, stop the activity, stop serving."""
+        self.scheduler.shutdown(wait=False)
+        self.script.stop()
+        self.server.stop()
+
+
+def start_demo_sources(
+    app: Flask, *, every: dict[str, timedelta] | None = None, activity_seconds: float = 4.0
+) -> DemoSources:
+    """Serve the sandbox, script new activity, and poll it on schedule (connectors.yaml, faster)."""
+    from jobs import start_background
+
+    settings, errors = load_settings(settings_path(app))
+    if settings is None:
+        raise SystemExit(format_errors(errors))
+    every = every or DEMO_EVERY
+    settings = replace(
+        settings,
+        x=replace(settings.x, every=every) if settings.x else None,
+        facebook=replace(settings.facebook, every=every) if settings.facebook else None,
+    )
+    server = SandboxServer(recorded_world()).start()
+    app.config["CONNECTORS_SANDBOX"] = server.url
+    connectors = build(settings, server.url)
+    poller = Poller(
+        app.extensions["db_sessions"],
+        lambda: current_campaigns(app),
+        settings.scoring_policy(),
+        connectors.rates,
+        connectors.pricing,
+        default_scorer(),
+    )
+    app.extensions["connectors"] = Runtime(settings, connectors, poller)
+    script = ActivityScript(server.world)
+    threading.Thread(target=script.run, args=(activity_seconds,), name="demo-activity", daemon=True).start()
+    return DemoSources(server, script, start_background(app))
