@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from accounts.commands import users_group
 from engine.events import EventError, parse_time
@@ -87,6 +87,7 @@ def _summary(result: dict) -> str:  # type: ignore[type-arg]
 
 
 @click.command("ingest")
+@with_appcontext
 @click.argument("events_file", type=click.File("r", encoding="utf-8"))
 @click.option(
     "--campaigns",
@@ -138,11 +139,15 @@ def db_upgrade() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--no-serve", is_flag=True, help="Seed the demo database and stop.")
 def demo(host: str, port: int, no_serve: bool) -> None:
-    """Seed the demo (campaigns.yaml + demo/events.jsonl) and serve the app."""
+    """Seed the demo, start the sandbox social platforms with live activity, and serve the app."""
+    from werkzeug.serving import run_simple
+
+    from connectors.sandbox.demo import start_demo_sources
     from demo.seed import seed_demo
 
     summary = seed_demo(current_app)
@@ -150,6 +155,13 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     if no_serve:
         return
     # The demo is served over plain http on this machine; production keeps secure cookies.
-    current_app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # background threads need the app itself
+    app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    sources = start_demo_sources(app)
+    click.echo(f"sandbox X and Facebook APIs at {app.config['CONNECTORS_SANDBOX']}, polled live")
     click.echo(f"Fanfare is running: open http://{host}:{port}/ (Ctrl+C stops it)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    try:
+        # `app.run` refuses to block inside the flask command, so serve with werkzeug itself.
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    finally:
+        sources.stop()

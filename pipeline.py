@@ -22,7 +22,7 @@ from engine.policy import ScoringPolicy
 from engine.processor import Engine
 from engine.rules.model import CampaignSet
 from engine.state import EngineState
-from storage.db import transaction
+from storage.db import engine_state_transaction
 from storage.models.core import QuarantinedEvent
 from storage.state_store import flush_state, load_boards, load_state, upsert
 
@@ -171,7 +171,7 @@ def ingest_batch(
         unique.setdefault(event.id, event)
     report.duplicates += len(events) - len(unique)
     ordered = sorted((_scored(e, scorer) for e in unique.values()), key=lambda e: (e.at, e.id))
-    with transaction(sessions) as session:
+    with engine_state_transaction(sessions) as session:
         state = load_state(session, ordered)
         engine = Engine(campaigns, state, scorer, policy)
         for event in ordered:
@@ -226,7 +226,7 @@ def close_periods(sessions: sessionmaker[Session], campaigns: CampaignSet, now: 
     boards = {f"{c.id}/{b.leaderboard}" for c in campaigns.campaigns for b in c.badges if b.kind == "rank"}
     if not boards:
         return
-    with transaction(sessions) as session:
+    with engine_state_transaction(sessions) as session:
         state = EngineState()
         load_boards(session, state, boards)
         state.seq = load_state(session, []).seq

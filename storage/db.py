@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -50,4 +51,20 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
+        yield session
+
+
+# Engine state is loaded, changed in memory and written back per batch, so two batches must
+# never interleave: the in-process lock covers threads (scheduler jobs, web requests), the
+# PostgreSQL advisory lock covers every process on the cluster, and SQLite allows one writer.
+_ENGINE_STATE_LOCK = threading.RLock()
+ENGINE_STATE_LOCK_ID = 0x46616E  # an arbitrary constant naming "the engine state" for PostgreSQL
+
+
+@contextmanager
+def engine_state_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A transaction that has the engine state to itself until it ends."""
+    with _ENGINE_STATE_LOCK, transaction(factory) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": ENGINE_STATE_LOCK_ID})
         yield session
