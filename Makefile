@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint venv bench-engine bench clean
+.PHONY: run test lint venv bench-engine bench-web translations clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	python3 -m venv $(VENV)
@@ -29,6 +29,12 @@ lint: venv
 
 bench-engine: venv
 	$(BIN)/python -m bench.engine
+
+# Re-extract the messages of templates and code and merge them into the German catalogue
+# (the .mo files are compiled when the app starts).
+translations: venv
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --ignore-dirs=".venv tests bench" .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l de --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
