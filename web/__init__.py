@@ -7,7 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach the access guard and every blueprint to the app."""
-    from web import access, auth, fan, i18n, leaderboard
+    from web import access, auth, campaigns, fan, i18n, leaderboard
 
     access.init_app(app)
     i18n.init_app(app)
@@ -15,3 +15,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(leaderboard.bp)
     app.register_blueprint(fan.bp)
+    app.register_blueprint(campaigns.bp)
