@@ -19,6 +19,7 @@ run: venv
 
 test: venv
 	scripts/ensure-postgres.sh
+	scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/flask --app app campaigns check campaigns.yaml
