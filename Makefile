@@ -31,6 +31,10 @@ lint: venv
 bench-engine: venv
 	$(BIN)/python -m bench.engine
 
+bench-web: venv
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.web
+
 # Re-extract the messages of templates and code and merge them into the German catalogue
 # (the .mo files are compiled when the app starts).
 translations: venv

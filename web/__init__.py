@@ -7,7 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach the access guard and every blueprint to the app."""
-    from web import access, admin, auth, campaigns, fan, i18n, leaderboard
+    from web import access, admin, auth, campaigns, fan, health, i18n, leaderboard
 
     access.init_app(app)
     i18n.init_app(app)
@@ -17,3 +17,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(fan.bp)
     app.register_blueprint(campaigns.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(health.bp)

@@ -81,27 +81,31 @@ def _rank_for(session: Session, board: str, period: str, points: int) -> int:
 
 
 def position(session: Session, board: str, period: str, fan_id: str) -> int | None:
-    """The fan's 0-based place in the listing, or None when not listed."""
+    """The fan's 0-based place in the listing, or None when not listed.
+
+    Two index range counts (more points; the same points but earlier) rather than one
+    OR-ed condition, which no index serves.
+    """
     mine = session.get(BoardScore, (board, period, fan_id))
     if mine is None or mine.points <= 0:
         return None
-    before = or_(
-        BoardScore.points > mine.points,
+    ahead = session.scalar(
+        select(func.count()).where(_listed(board, period), BoardScore.points > mine.points)
+    )
+    earlier = or_(
+        BoardScore.last_at < mine.last_at,
         and_(
-            BoardScore.points == mine.points,
+            BoardScore.last_at == mine.last_at,
             or_(
-                BoardScore.last_at < mine.last_at,
-                and_(
-                    BoardScore.last_at == mine.last_at,
-                    or_(
-                        BoardScore.last_event < mine.last_event,
-                        and_(BoardScore.last_event == mine.last_event, BoardScore.fan_id < fan_id),
-                    ),
-                ),
+                BoardScore.last_event < mine.last_event,
+                and_(BoardScore.last_event == mine.last_event, BoardScore.fan_id < fan_id),
             ),
         ),
     )
-    return session.scalar(select(func.count()).where(_listed(board, period), before)) or 0
+    tied = select(func.count()).where(
+        BoardScore.board == board, BoardScore.period == period, BoardScore.points == mine.points, earlier
+    )
+    return (ahead or 0) + (session.scalar(tied) or 0)
 
 
 def rank_of(session: Session, board: str, period: str, fan_id: str) -> Row | None:

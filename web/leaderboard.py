@@ -11,11 +11,12 @@ from flask_login import current_user
 from engine.rules.model import Badge, Campaign, Leaderboard
 from web import boards
 from web.access import public
-from web.cache import cached_for_visitors
+from web.cache import TtlCache, cached_for_visitors
 
 bp = Blueprint("leaderboard", __name__)
 PAGE_SIZE = 50
 TOP = 10
+counts = TtlCache(size=256)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ def board(campaign_id: str) -> Any:
             rows, total = boards.search(session, view.name, view.period, query), 0
         else:
             rows = boards.page(session, view.name, view.period, (number - 1) * PAGE_SIZE, PAGE_SIZE)
-            total = boards.count(session, view.name, view.period)
+            total = _count(session, view.name, view.period)
         mine = boards.around(session, view.name, view.period, me) if me else []
         badges = boards.badges_of(session, campaign.id, sorted({r.fan for r in (*rows, *mine)}))
     return render_template(
@@ -102,15 +103,37 @@ def board(campaign_id: str) -> Any:
     )
 
 
+def _count(session: Any, board: str, period: str) -> int:
+    """How many fans a board lists, counted at most every few seconds (it only changes slowly)."""
+    seconds = current_app.config.get("BOARD_CACHE_SECONDS", 0)
+    key = ("count", board, period)
+    found = counts.get(key) if seconds else None
+    if found is None:
+        found = boards.count(session, board, period)
+        if seconds:
+            counts.put(key, found, seconds)
+    return found
+
+
 def _board_view(session: Any, campaign: Campaign) -> BoardView:
     chosen = next(
         (b for b in campaign.leaderboards if b.id == request.args.get("board")), campaign.leaderboards[0]
     )
     name = f"{campaign.id}/{chosen.id}"
-    periods = boards.periods(session, name) if chosen.period else [""]
+    periods = _periods(session, name) if chosen.period else [""]
     wanted = request.args.get("period", "")
     period = wanted if wanted in periods else (periods[0] if periods else "")
     return BoardView(campaign, chosen, name, periods, period)
+
+
+def _periods(session: Any, board: str) -> list[str]:
+    seconds = current_app.config.get("BOARD_CACHE_SECONDS", 0)
+    found = counts.get(("periods", board)) if seconds else None
+    if found is None:
+        found = boards.periods(session, board)
+        if seconds:
+            counts.put(("periods", board), found, seconds)
+    return found
 
 
 @bp.app_context_processor

@@ -11,7 +11,14 @@ import pytest
 from flask import Flask
 
 # Routes anyone may open. Adding one is a decision: name it here.
-PUBLIC = {"auth.login", "auth.signup", "leaderboard.index", "leaderboard.board", "i18n.switch"}
+PUBLIC = {
+    "auth.login",
+    "auth.signup",
+    "leaderboard.index",
+    "leaderboard.board",
+    "i18n.switch",
+    "health.healthz",
+}
 
 
 def _routes(app: Flask) -> list[tuple[str, str, str]]:
