@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint venv bench-engine bench-leaderboard bench clean
+.PHONY: run test lint venv bench-engine bench-leaderboard bench-web translations bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	python3 -m venv $(VENV)
@@ -33,8 +33,18 @@ bench-engine: venv
 	$(BIN)/python -m bench.engine
 
 bench-leaderboard: venv
-	scripts/ensure-redis.sh
+	scripts/install-redis.sh
 	$(BIN)/python -m bench.leaderboard
+
+bench-web: venv
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.web
+
+# Re-extract the messages of templates and code and merge them into the German catalogue
+# (the .mo files are compiled when the app starts).
+translations: venv
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --ignore-dirs=".venv tests bench" .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l de --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -11,6 +11,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 import cli
+from accounts.privacy import default_registry
 from config import Config
 from engine.rules.registry import CampaignRegistry
 from storage.db import make_engine, make_sessionmaker
@@ -34,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["campaigns"] = CampaignRegistry(
         app.config["CAMPAIGNS_PATH"], interval=app.config["CAMPAIGNS_RELOAD_SECONDS"]
     )
+    app.extensions["privacy"] = default_registry()
     csrf.init_app(app)
     _register_web(app)
     cli.register(app)

@@ -26,3 +26,5 @@ class Config:
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+    BABEL_DEFAULT_LOCALE = "en"
+    BOARD_CACHE_SECONDS = 2.0  # anonymous visitors may see a leaderboard this old

@@ -154,3 +154,20 @@ def forget_old_failures(session: Session, now: datetime) -> int:
     """Drop failures older than the window (a periodic job)."""
     result = session.execute(delete(LoginFailure).where(LoginFailure.at <= now - WINDOW))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def change_role(session: Session, user_id: int, role: Role, by_user_id: int) -> Account:
+    """Give a staff user another staff role; fans stay fans (their login carries a fan account).
+
+    Nobody changes their own role, so the last admin cannot lock everyone out by accident.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("no such user")
+    if user_id == by_user_id:
+        raise AccountError("you cannot change your own role")
+    if role == Role.FAN or user.role == Role.FAN:
+        raise AccountError("fans and staff are different kinds of accounts; create a new one instead")
+    user.role = role.value
+    session.flush()
+    return _account(user)

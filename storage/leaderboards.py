@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from engine.leaderboards.boards import Standing
 from engine.leaderboards.index import RankIndex
 from storage.models.core import BoardScore, Fan
+from storage.models.gamification import BoardEpoch
 from storage.state_store import aware
 
 
@@ -38,10 +39,15 @@ class BoardIndexes:
     def __init__(self) -> None:
         self._cached: dict[tuple[str, str], _Cached] = {}
         self._lock = Lock()
+        self._epoch = 0
 
     def get(self, session: Session, board: str, period: str) -> RankIndex:
         """The index of `board` (campaign/board) in `period` ("" all-time), current as of now."""
+        epoch = current_epoch(session)
         with self._lock:
+            if epoch != self._epoch:  # rows were deleted somewhere: start every index afresh
+                self._cached.clear()
+                self._epoch = epoch
             cached = self._cached.get((board, period))
             if cached is None:
                 cached = self._cached[(board, period)] = _Cached(RankIndex(), -1)
@@ -69,6 +75,20 @@ class BoardIndexes:
         for fan, points, last_at, last_event, seq in session.execute(query):
             cached.index.set(fan, points, aware(last_at), last_event)  # type: ignore[arg-type]
             cached.seq = max(cached.seq, seq)
+
+
+def current_epoch(session: Session) -> int:
+    """The board epoch (0 before any deletion)."""
+    return session.scalar(select(BoardEpoch.value).where(BoardEpoch.id == 1)) or 0
+
+
+def bump_epoch(session: Session) -> None:
+    """Announce that board rows were deleted, in the deleting transaction."""
+    row = session.get(BoardEpoch, 1)
+    if row is None:
+        session.add(BoardEpoch(id=1, value=1))
+    else:
+        row.value += 1
 
 
 def page(

@@ -67,6 +67,7 @@ def app(tmp_path):  # type: ignore[no-untyped-def]
             "WTF_CSRF_ENABLED": False,
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
+            "BOARD_CACHE_SECONDS": 0,
         }
     )
     Base.metadata.create_all(flask_app.extensions["db_engine"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
@@ -90,6 +91,19 @@ def _login_required_by_default() -> Any:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     return None
+
+
+def safe_path(target: str | None, fallback: str) -> str:
+    """`target` when it is a path of this site, else `fallback` (no open redirects)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return fallback
 
 
 def login_url() -> str:

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 
 from accounts.roles import Role
 from accounts.service import AccountError, authenticate, create_user
 from storage.db import transaction
-from web.access import SessionUser, public
+from web.access import SessionUser, public, safe_path
 from web.forms import LoginForm, SignupForm
 
 bp = Blueprint("auth", __name__)
+# The account service's messages, named here so the catalogue carries their translations.
+SERVICE_MESSAGES = (
+    _l("wrong e-mail address or password"),
+    _l("too many failed attempts; try again in 15 minutes"),
+    _l("an account with this e-mail address exists already"),
+    _l("that is not an e-mail address"),
+    _l("a display name needs 1 to 200 characters"),
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -68,9 +76,7 @@ def logout() -> Any:
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: an open redirect would let a link send fans elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("leaderboard.index")
+    return safe_path(target, url_for("leaderboard.index"))
 
 
 def _client() -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from storage.db import Base
 
@@ -53,8 +55,9 @@ class Fan(Base):
     __tablename__ = "fans"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), default="account")
+    kind: Mapped[str] = mapped_column(String(16), default="account")  # "erased": a deleted fan's tombstone
     display_name: Mapped[str | None] = mapped_column(String(200))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     lifetime_points: Mapped[int] = mapped_column(BigInteger, default=0)
     spent_points: Mapped[int] = mapped_column(BigInteger, default=0)
     level: Mapped[str | None] = mapped_column(String(100))

@@ -55,3 +55,17 @@ class BadgeAssertion(Base):
     issued_on: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     revocation_reason: Mapped[str] = mapped_column(String(300), default="")
+
+
+class BoardEpoch(Base):
+    """A counter bumped whenever board rows are deleted (a fan erased), so rank indexes rebuild.
+
+    Indexes catch up with changed rows by their `seq`; a deleted row leaves no `seq` behind,
+    so deletions are announced here instead. They are rare, and one row read per request
+    tells every process whether its indexes are still whole.
+    """
+
+    __tablename__ = "board_epochs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -23,6 +23,8 @@ PUBLIC = {
     "badges.badge_image",
     "badges.assertion",
     "badges.credential",
+    "i18n.switch",
+    "health.healthz",
 }
 
 

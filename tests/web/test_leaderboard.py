@@ -1,35 +1,84 @@
-"""The public board pages read ranks from the rank index."""
+"""The public leaderboard pages: names, anonymity, badges, my rank, search, pages."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from flask import Flask
+
+from storage.db import transaction
+from storage.models.accounts import User
+from tests.web.seed import add_fan, grant
+from web.boards import anonymous_number
 
 
 @pytest.fixture
-def app(seeded_app: Flask) -> Flask:
-    """This module runs on the seeded app."""
-    return seeded_app
+def board(app):  # type: ignore[no-untyped-def]
+    with transaction(app.extensions["db_sessions"]) as session:
+        add_fan(session, "f-ada", "Ada <b>", 50, minutes=1, level="Roaster")
+        add_fan(session, "f-dee", "Dee Secret", 20, anonymous=True)
+        add_fan(session, "f-bob", "Bob", 10)
+        grant(session, "f-ada", "first-words", seq=1)
+    return app
 
 
-def ranks(html: str) -> list[tuple[str, str]]:
-    return re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td>", html)
+def _names(html: str) -> list[str]:
+    cells = re.findall(r'<td class="name">(.*?)</td>', html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
 
 
-def test_the_board_page_lists_fans_with_competition_ranks(app: Flask) -> None:
-    html = app.test_client().get("/c/c").get_data(as_text=True)
-    assert ranks(html) == [("1", "@h1"), ("2", "@h2"), ("2", "@h3")]
+def test_the_board_lists_ranks_names_levels_and_badge_pictures(board, client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/c/acme-autumn").text
+    assert _names(html) == ["Ada &lt;b&gt;", f"Anonymous fan #{anonymous_number('f-dee')}", "Bob"]
+    assert "Dee Secret" not in html  # the anonymous fan's name is nowhere on the page
+    assert "Roaster" in html
+    assert '<img class="badge" src="/static/badges/count.svg" alt="First words"' in html
 
 
-def test_search_shows_matching_fans_with_their_board_rank(app: Flask) -> None:
-    html = app.test_client().get("/c/c?q=h3").get_data(as_text=True)
-    assert ranks(html) == [("2", "@h3")]
+def test_a_logged_in_fan_sees_their_rank_and_neighbours_even_when_anonymous(
+    board, app, client, login
+) -> None:  # type: ignore[no-untyped-def]
+    account = login("fan")
+    with transaction(app.extensions["db_sessions"]) as session:
+        session.query(User).filter(User.id == account.id).update({"fan_id": "f-dee"})
+    html = client.get("/c/acme-autumn").text
+    mine = html.split('id="my-rank"')[1].split("</table>")[0]
+    assert _names(mine) == ["Ada &lt;b&gt;", "Dee Secret (you)", "Bob"]
+    assert re.search(r'<td class="rank">2</td>\s*<td class="name"><strong>Dee Secret', mine)
 
 
-def test_a_daily_period_and_an_unknown_campaign(app: Flask) -> None:
-    client = app.test_client()
-    html = client.get("/c/c?board=daily&period=2026-12-01").get_data(as_text=True)
-    assert ranks(html) == [("1", "@h1"), ("2", "@h2")]
+def test_search_and_unknown_campaigns(board, client) -> None:  # type: ignore[no-untyped-def]
+    assert _names(client.get("/c/acme-autumn?q=bo").text) == ["Bob"]
+    assert _names(client.get("/c/acme-autumn?q=secret").text) == []
     assert client.get("/c/nope").status_code == 404
+
+
+def test_pages_of_fifty(app, client) -> None:  # type: ignore[no-untyped-def]
+    with transaction(app.extensions["db_sessions"]) as session:
+        for n in range(120):
+            add_fan(session, f"f{n:03d}", f"Fan {n:03d}", 1000 - n)
+    third = client.get("/c/acme-autumn?page=3").text
+    assert "Page 3 of 3" in third
+    assert re.findall(r'<td class="rank">(\d+)</td>', third) == [str(r) for r in range(101, 121)]
+
+
+def test_period_tabs_choose_the_period(app, client) -> None:  # type: ignore[no-untyped-def]
+    with transaction(app.extensions["db_sessions"]) as session:
+        add_fan(session, "f-old", "Old week", 5, board="acme-autumn/weekly", period="2026-10-05")
+        add_fan(session, "f-new", "New week", 7, board="acme-autumn/weekly", period="2026-10-12")
+    newest = client.get("/c/acme-autumn?board=weekly").text
+    assert _names(newest) == ["New week"] and 'aria-current="page">Weekly' in newest
+    assert _names(client.get("/c/acme-autumn?board=weekly&period=2026-10-05").text) == ["Old week"]
+
+
+def test_visitors_get_a_cached_copy_for_a_moment(board, app, client) -> None:  # type: ignore[no-untyped-def]
+    from web.cache import pages
+
+    pages.clear()
+    app.config["BOARD_CACHE_SECONDS"] = 60
+    first = client.get("/c/acme-autumn").text
+    with transaction(app.extensions["db_sessions"]) as session:
+        add_fan(session, "f-zed", "Zed", 99)
+    assert client.get("/c/acme-autumn").text == first  # within the minute: the same page
+    pages.clear()
+    assert "Zed" in client.get("/c/acme-autumn").text
