@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint venv bench-engine bench clean
+.PHONY: run test lint venv bench-engine bench-sentiment bench-monitoring eval-sentiment bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	python3 -m venv $(VENV)
@@ -29,6 +29,12 @@ lint: venv
 
 bench-engine: venv
 	$(BIN)/python -m bench.engine
+
+bench-sentiment: venv
+	$(BIN)/python -m bench.sentiment
+
+eval-sentiment: venv
+	$(BIN)/python -m monitoring.evaluate
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -15,6 +15,7 @@ from engine.rules.errors import format_errors
 from engine.rules.loader import load_campaigns
 from engine.rules.model import CampaignSet
 from engine.simulate import report, run
+from monitoring.commands import register as register_monitoring
 from monitoring.scoring import default_scorer
 
 
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(campaigns_group)
     app.cli.add_command(demo)
     app.cli.add_command(db_group)
+    register_monitoring(app)
 
 
 def _load_or_exit(path: str, what: str) -> CampaignSet:
