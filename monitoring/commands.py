@@ -5,9 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 from typing import Any, TextIO
 
+import click
+from flask import current_app
 from flask.cli import AppGroup
+
+from monitoring.config import MonitoringConfig
+from storage.db import transaction
 
 sentiment_group = AppGroup("sentiment", help="Score the sentiment of posts.")
 
@@ -67,3 +73,67 @@ def _items(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
 def register(app) -> None:  # type: ignore[no-untyped-def]
     """Attach the monitoring commands to the app's CLI."""
     app.cli.add_command(sentiment_group)
+    app.cli.add_command(monitoring_group)
+
+
+monitoring_group = AppGroup("monitoring", help="Brand listening, influencers, interests.")
+
+
+def _campaigns():  # type: ignore[no-untyped-def]
+    return current_app.extensions["campaigns"].current()
+
+
+def _config() -> MonitoringConfig:
+    return MonitoringConfig.from_mapping(_campaigns().monitoring)
+
+
+def _sessions():  # type: ignore[no-untyped-def]
+    from storage.schema import ensure_schema
+
+    ensure_schema(current_app.extensions["db_engine"])
+    return current_app.extensions["db_sessions"]
+
+
+@monitoring_group.command("update")
+def monitoring_update() -> None:
+    """Fold newly stored events into the listening, influencer and interest figures."""
+    from monitoring.aggregate import update
+
+    with transaction(_sessions()) as session:
+        report = update(session, _campaigns().tz)
+    click.echo(f"{report.events} new event(s) read, {report.retracted} retraction(s) taken back")
+
+
+@monitoring_group.command("listen")
+@click.option("--campaign", default="", help="A campaign id (default: all campaigns).")
+@click.option("--days", default=14, type=click.IntRange(1, 366), help="How many days up to today.")
+@click.option("--until", "until", help="The last day, YYYY-MM-DD (default: today).")
+def monitoring_listen(campaign: str, days: int, until: str | None) -> None:
+    """Daily mentions, mood and negative spikes; top authors, hashtags and topics."""
+    from monitoring.listening import listen
+
+    last = _day(until)
+    with _sessions()() as session:
+        result = listen(session, last, campaign=campaign, days=days, config=_config().listening)
+    click.echo(f"{campaign or 'all campaigns'}: {days} day(s) up to {last}")
+    for day in result.days:
+        flag = "  NEGATIVE SPIKE" if day.spike else ""
+        click.echo(
+            f"  {day.day}  {day.mentions:6d} mentions  {day.positive_share:5.0%} positive"
+            f"  {day.negative_share:5.0%} negative{flag}"
+        )
+    for title, terms in (
+        ("authors", result.top_authors),
+        ("hashtags", result.top_hashtags),
+        ("topics", result.top_topics),
+    ):
+        click.echo(f"top {title}: " + (", ".join(f"{t.term} ({t.count})" for t in terms) or "-"))
+
+
+def _day(value: str | None) -> date:
+    if value is None:
+        return datetime.now(_campaigns().tz).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint="--until") from None

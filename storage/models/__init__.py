@@ -1,3 +1,3 @@
 """Every ORM table, one module per domain; importing this package registers them all."""
 
-from storage.models import core  # noqa: F401
+from storage.models import core, monitoring  # noqa: F401
