@@ -83,7 +83,7 @@ def author_key(platform: str, handle: str | None, actor_id: str | None) -> str:
 
 def update(session: Session, tz: tzinfo, *, chunk: int = CHUNK) -> UpdateReport:
     """Fold every event stored since the last update into the aggregates (one transaction)."""
-    start = _cursor(session, CURSOR)
+    start = cursor(session, CURSOR)
     position, events, retracted = start, 0, 0
     while True:
         rows = session.execute(
@@ -100,7 +100,7 @@ def update(session: Session, tz: tzinfo, *, chunk: int = CHUNK) -> UpdateReport:
         flush(session, delta)
         events += len(rows)
         position = rows[-1].seq
-    _set_cursor(session, CURSOR, position)
+    set_cursor(session, CURSOR, position)
     return UpdateReport(events, retracted, position)
 
 
@@ -262,10 +262,12 @@ def _upsert_authors(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(stmt)
 
 
-def _cursor(session: Session, name: str) -> int:
+def cursor(session: Session, name: str) -> int:
+    """A job's stored position (0 before its first run)."""
     return session.scalar(select(MonitorCursor.position).where(MonitorCursor.name == name)) or 0
 
 
-def _set_cursor(session: Session, name: str, position: int) -> None:
+def set_cursor(session: Session, name: str, position: int) -> None:
+    """Store a job's position."""
     stmt = _insert(session)(MonitorCursor).values(name=name, position=position)
     session.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"position": position}))

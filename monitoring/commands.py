@@ -137,3 +137,51 @@ def _day(value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint="--until") from None
+
+
+@monitoring_group.command("influencers")
+@click.option("--limit", default=20, type=click.IntRange(1, 1000), help="How many authors to list.")
+def monitoring_influencers(limit: int) -> None:
+    """Rank authors, flag those crossing the thresholds (once), list the best with reasons."""
+    from monitoring.aggregate import update
+    from monitoring.influencers import flag, rank
+
+    campaigns, config = _campaigns(), _config().influencers
+    brands = frozenset(c.brand.lower() for c in campaigns.campaigns if c.brand)
+    now = datetime.now(campaigns.tz)
+    with transaction(_sessions()) as session:
+        update(session, campaigns.tz)
+        ranked = rank(session, now.date(), config, brands)
+        flagged = {r.author for r in flag(session, ranked, config, now)}
+    for r in ranked[:limit]:
+        mark = "  NEW FLAG" if r.author in flagged else ""
+        click.echo(f"{r.score:5.1f}  {r.author}: {', '.join(r.reasons)}{mark}")
+    click.echo(f"{len(ranked)} author(s) ranked, {len(flagged)} newly flagged")
+
+
+@monitoring_group.command("review")
+@click.argument("author")
+@click.argument("decision", type=click.Choice(["approve", "dismiss", "note"]))
+@click.option("--note", default="", help="A note for the other community managers.")
+@click.option("--by", "by", required=True, help="Who decides (a user id).")
+def monitoring_review(author: str, decision: str, note: str, by: str) -> None:
+    """Approve (invite to the ambassador programme), dismiss, or note a flagged AUTHOR."""
+    from monitoring.influencers import ReviewError, review
+
+    try:
+        with transaction(_sessions()) as session:
+            record = review(session, author, decision, by=by, note=note, now=datetime.now(_campaigns().tz))
+    except ReviewError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{author}: {record.decision} by {record.by} at {record.at:%Y-%m-%d %H:%M}")
+
+
+@monitoring_group.command("purge")
+def monitoring_purge() -> None:
+    """Take deleted and expired posts out of the figures and remove their text (run hourly)."""
+    from monitoring.retention import purge_deleted
+
+    campaigns = _campaigns()
+    with transaction(_sessions()) as session:
+        report = purge_deleted(session, datetime.now(campaigns.tz), campaigns.tz, _config().retention_days)
+    click.echo(f"{report.deleted} deleted and {report.expired} expired post(s) purged")
