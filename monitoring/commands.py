@@ -185,3 +185,17 @@ def monitoring_purge() -> None:
     with transaction(_sessions()) as session:
         report = purge_deleted(session, datetime.now(campaigns.tz), campaigns.tz, _config().retention_days)
     click.echo(f"{report.deleted} deleted and {report.expired} expired post(s) purged")
+
+
+@monitoring_group.command("fan")
+@click.argument("fan_id")
+def monitoring_fan(fan_id: str) -> None:
+    """What FAN_ID talks about, and the catalog rewards matching it."""
+    from monitoring.interests import interests, suggest_rewards
+
+    with _sessions()() as session:
+        found = interests(session, fan_id)
+        suggestions = suggest_rewards(session, fan_id, _campaigns().rewards)
+    click.echo("interests: " + (", ".join(f"{i.term} ({i.count})" for i in found) or "-"))
+    for s in suggestions:
+        click.echo(f"suggest {s.reward_id}: {s.name} (matches {', '.join(s.matched)})")
