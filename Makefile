@@ -33,6 +33,9 @@ bench-engine: venv
 bench-sentiment: venv
 	$(BIN)/python -m bench.sentiment
 
+bench-monitoring: venv
+	$(BIN)/python -m bench.monitoring
+
 eval-sentiment: venv
 	$(BIN)/python -m monitoring.evaluate
 

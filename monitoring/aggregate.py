@@ -85,21 +85,21 @@ def update(session: Session, tz: tzinfo, *, chunk: int = CHUNK) -> UpdateReport:
     """Fold every event stored since the last update into the aggregates (one transaction)."""
     start = cursor(session, CURSOR)
     position, events, retracted = start, 0, 0
+    delta = Delta()  # summed over all chunks: each aggregate row is written once per update
     while True:
         rows = session.execute(
             select(*COLUMNS).where(StoredEvent.seq > position).order_by(StoredEvent.seq).limit(chunk)
         ).all()
         if not rows:
             break
-        delta = Delta()
         for row in rows:
             if row.retracted_by is None and row.type != "retract":
                 add_event(delta, row, tz, +1)
         undone = [r.payload.get("attrs", {}).get("retracts") for r in rows if r.type == "retract"]
         retracted += _subtract(session, delta, [u for u in undone if u], start, tz)
-        flush(session, delta)
         events += len(rows)
         position = rows[-1].seq
+    flush(session, delta)
     set_cursor(session, CURSOR, position)
     return UpdateReport(events, retracted, position)
 
@@ -240,26 +240,25 @@ def add_counts(session: Session, model: type, rows: list[dict[str, Any]]) -> Non
         return
     keys = [c.name for c in model.__table__.primary_key.columns]  # type: ignore[attr-defined]
     counts = [name for name in rows[0] if name not in keys]
-    for part in chunks(rows, 5000):
-        stmt = _insert(session)(model).values(part)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=keys,
-            set_={c: getattr(model, c) + getattr(stmt.excluded, c) for c in counts},
-        )
-        session.execute(stmt)
+    stmt = _insert(session)(model)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys,
+        set_={c: getattr(model, c) + getattr(stmt.excluded, c) for c in counts},
+    )
+    session.connection().execute(stmt, rows)  # one statement, executemany
 
 
 def _upsert_authors(session: Session, rows: list[dict[str, Any]]) -> None:
     """An author as last seen; an older post never overwrites a newer one's follower count."""
-    for part in chunks(rows, 5000):
-        stmt = _insert(session)(Author).values(part)
-        newer = stmt.excluded.last_at >= Author.last_at
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={c: getattr(stmt.excluded, c) for c in ("handle", "profile_key", "followers", "last_at")},
-            where=newer,
-        )
-        session.execute(stmt)
+    if not rows:
+        return
+    stmt = _insert(session)(Author)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={c: getattr(stmt.excluded, c) for c in ("handle", "profile_key", "followers", "last_at")},
+        where=stmt.excluded.last_at >= Author.last_at,
+    )
+    session.connection().execute(stmt, rows)
 
 
 def cursor(session: Session, name: str) -> int:
