@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint venv bench-engine bench-leaderboard bench-web translations bench clean
+.PHONY: run test lint venv bench-engine bench-leaderboard bench-web bench-sentiment bench-monitoring eval-sentiment translations bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	python3 -m venv $(VENV)
@@ -45,6 +45,15 @@ bench-web: venv
 translations: venv
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --ignore-dirs=".venv tests bench" .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -l de --no-fuzzy-matching
+
+bench-sentiment: venv
+	$(BIN)/python -m bench.sentiment
+
+bench-monitoring: venv
+	$(BIN)/python -m bench.monitoring
+
+eval-sentiment: venv
+	$(BIN)/python -m monitoring.evaluate
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.events import Event
 from engine.state import Accepted, EngineState, Entry, FanState, Grant, Link, Score
+from monitoring.labels import label_for
 from storage.models.core import (
     BadgeGrant,
     BadgeProgress,
@@ -310,6 +311,7 @@ def _write_events(session: Session, state: EngineState, events: dict[str, Event]
                 "fan_id": record.fan or None,  # None: an unlinked profile, stored for listening only
                 "profile_key": event.profile_key,
                 "sentiment": event.sentiment,
+                "sentiment_label": None if event.sentiment is None else label_for(event.sentiment),
                 "campaigns": list(record.campaigns),
                 "retracted_by": record.retracted_by,
                 "payload": event.to_dict(),

@@ -20,6 +20,7 @@ from engine.rules.checker import Checker, describe, join, quote, to_decimal
 from engine.rules.errors import ConfigError
 from engine.rules.parts import read_badges, read_challenges, read_conditions, read_during, read_on
 from engine.rules.yaml_source import parse_yaml
+from monitoring.config import read_monitoring
 
 SUPPORTED_VERSIONS = (1,)
 TOP_KEYS = ("version", "timezone", "levels", "rewards", "campaigns", "monitoring")
@@ -78,8 +79,9 @@ def _read_file(check: Checker, doc: Any) -> m.CampaignSet | None:
     rewards = _read_rewards(check, top) if "rewards" in top else ()
     campaigns = _read_campaigns(check, top, tz or UTC) if "campaigns" in top else ()
     monitoring = top.get("monitoring") or {}
+    if "monitoring" in top:
+        read_monitoring(check, top)
     if not isinstance(monitoring, dict):
-        check.error(top, "monitoring", "monitoring", f"{describe(monitoring)} is not a mapping", "a mapping")
         monitoring = {}
     if version is None or tz is None:
         return None
