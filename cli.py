@@ -16,6 +16,7 @@ from engine.rules.errors import format_errors
 from engine.rules.loader import load_campaigns
 from engine.rules.model import CampaignSet
 from engine.simulate import report, run
+from loyalty.commands import GROUPS as loyalty_groups
 from monitoring.scoring import default_scorer
 
 
@@ -27,6 +28,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(db_group)
     app.cli.add_command(users_group)
+    for group in loyalty_groups:
+        app.cli.add_command(group)
 
 
 def _load_or_exit(path: str, what: str) -> CampaignSet:

@@ -7,8 +7,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach the access guard and every blueprint to the app."""
-    from web import access, auth, leaderboard
+    from web import access, auth, developers, leaderboard, loyalty_admin
 
     access.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(leaderboard.bp)
+    app.register_blueprint(developers.bp)
+    app.register_blueprint(loyalty_admin.bp)

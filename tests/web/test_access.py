@@ -11,7 +11,14 @@ import pytest
 from flask import Flask
 
 # Routes anyone may open. Adding one is a decision: name it here.
-PUBLIC = {"auth.login", "auth.signup", "leaderboard.index", "leaderboard.board"}
+PUBLIC = {
+    "auth.login",
+    "auth.signup",
+    "leaderboard.index",
+    "leaderboard.board",
+    "developers.index",  # the partner programme: what it is, how to join
+    "developers.signup",
+}
 
 
 def _routes(app: Flask) -> list[tuple[str, str, str]]:

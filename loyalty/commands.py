@@ -1,0 +1,91 @@
+"""CLI of the loyalty currency: `flask --app app partners|codes|grants|webhooks|identities ...`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from loyalty import keys, partners
+from storage.db import transaction
+
+partners_group = AppGroup("partners", help="The developer programme: partners and their API keys.")
+
+
+def _sessions():  # type: ignore[no-untyped-def]
+    return current_app.extensions["db_sessions"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@partners_group.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="The name fans see.")
+@click.option("--kind", type=click.Choice(partners.KINDS), required=True)
+@click.option("--email", required=True, help="Who to contact about this partner.")
+@click.option("--campaign", "campaigns", multiple=True, help="A campaign it may issue into (repeatable).")
+@click.option("--approve", is_flag=True, help="Make it live at once (an admin's decision).")
+def create(slug: str, name: str, kind: str, email: str, campaigns: tuple[str, ...], approve: bool) -> None:
+    """Create a partner and print its first sandbox key (shown once)."""
+    known = current_app.extensions["campaigns"].current()
+    try:
+        with transaction(_sessions()) as session:
+            partner = partners.create_partner(
+                session, partners.NewPartner(slug, name, kind, email, campaigns), _now(), known=known
+            )
+            if approve:
+                partners.approve(session, slug, _now())
+            issued = keys.issue_key(session, partner, "sandbox", _now())
+    except partners.PartnerError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created partner {slug} ({'live' if approve else 'sandbox'})")
+    click.echo(f"sandbox key (shown once, keep it secret): {issued.secret}")
+
+
+@partners_group.command("approve")
+@click.argument("slug")
+def approve_cmd(slug: str) -> None:
+    """Make a partner live: it may then make live keys."""
+    try:
+        with transaction(_sessions()) as session:
+            partners.approve(session, slug, _now())
+    except partners.PartnerError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{slug} is live")
+
+
+@partners_group.command("keys")
+@click.argument("slug")
+@click.option("--new", "new_mode", type=click.Choice(keys.MODES), help="Issue a new key of this mode.")
+def keys_cmd(slug: str, new_mode: str | None) -> None:
+    """List a partner's keys (prefixes only), or issue a new one with --new."""
+    try:
+        with transaction(_sessions()) as session:
+            partner = partners.by_slug(session, slug)
+            issued = keys.issue_key(session, partner, new_mode, _now()) if new_mode else None
+            rows = keys.keys_of(session, partner.id)
+    except (partners.PartnerError, keys.ApiKeyError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for row in rows:
+        state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+        click.echo(f"{row.prefix}…\t{row.mode}\t{state}")
+    if issued:
+        click.echo(f"new {issued.mode} key (shown once, keep it secret): {issued.secret}")
+
+
+@partners_group.command("revoke")
+@click.argument("prefix")
+def revoke(prefix: str) -> None:
+    """Revoke the key whose prefix (first 16 characters) is PREFIX."""
+    with transaction(_sessions()) as session:
+        done = keys.revoke_key(session, prefix.rstrip("…"), _now())
+    if not done:
+        raise click.ClickException(f"no active key {prefix!r}")
+    click.echo(f"revoked {prefix}")
+
+
+GROUPS = (partners_group,)
