@@ -15,18 +15,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.events import Event, EventError, Rejected, parse_event, parse_line, read_jsonl
-from engine.processor import Engine
+from engine.processor import Engine, Outcome
 from engine.rules.model import CampaignSet
-from engine.state import EngineState
+from engine.state import EngineState, Entry
 from storage.db import transaction
 from storage.models.core import QuarantinedEvent
 from storage.state_store import flush_state, load_boards, load_state, upsert
 
 Scorer = Callable[[str | None], float]
 BATCH = 5000
+INGEST_LOCK = 0x46414E46  # any constant shared by every process that ingests
 
 
 @dataclass(slots=True)
@@ -144,30 +146,74 @@ def ingest_batch(
     """One transaction: first line per id wins, processed in time order (ties by id)."""
     if not events and not bad:
         return
+    with transaction(sessions) as session:
+        ingest_in(
+            session, campaigns, events, bad, source=source, now=now, scorer=scorer, report=report, lines=lines
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What one batch did to each event (by id) and the ledger entries it wrote."""
+
+    outcomes: Mapping[str, Outcome]
+    entries: tuple[Entry, ...]
+
+
+def ingest_in(
+    session: Session,
+    campaigns: CampaignSet,
+    events: list[Event],
+    bad: list[Bad],
+    *,
+    source: str,
+    now: datetime,
+    scorer: Scorer | None = None,
+    report: IngestReport | None = None,
+    lines: Mapping[str, int] | None = None,
+) -> Applied:
+    """The body of one batch inside the caller's transaction, so that a caller's own
+    writes (a claim code marked used, a webhook outbox row) land with the awards or not at all.
+    """
+    report = report if report is not None else IngestReport()
     unique: dict[str, Event] = {}
     for event in events:
         unique.setdefault(event.id, event)
     report.duplicates += len(events) - len(unique)
     ordered = sorted((_scored(e, scorer) for e in unique.values()), key=lambda e: (e.at, e.id))
-    with transaction(sessions) as session:
-        state = load_state(session, ordered)
-        engine = Engine(campaigns, state, scorer)
-        for event in ordered:
-            outcome = engine.process(event)
-            if outcome.status == "duplicate":
-                report.duplicates += 1
-            elif outcome.status == "rejected":
-                line = lines.get(event.id) if lines else None
-                bad.append(
-                    Bad(line, f"{event.id}: {outcome.error}", json.dumps(event.to_dict(), ensure_ascii=False))
-                )
-            else:
-                report.accepted += 1
-        flush_state(session, state, {e.id: e for e in ordered}, now)
-        _quarantine(session, bad, source, now)
-        report.rejected += len(bad)
-        report.entries += len(state.ledger)
-        report.points += sum(e.points for e in state.ledger)
+    serialize_writers(session)
+    state = load_state(session, ordered)
+    engine = Engine(campaigns, state, scorer)
+    outcomes: dict[str, Outcome] = {}
+    for event in ordered:
+        outcome = outcomes[event.id] = engine.process(event)
+        if outcome.status == "duplicate":
+            report.duplicates += 1
+        elif outcome.status == "rejected":
+            line = lines.get(event.id) if lines else None
+            bad.append(
+                Bad(line, f"{event.id}: {outcome.error}", json.dumps(event.to_dict(), ensure_ascii=False))
+            )
+        else:
+            report.accepted += 1
+    flush_state(session, state, {e.id: e for e in ordered}, now)
+    _quarantine(session, bad, source, now)
+    report.rejected += len(bad)
+    report.entries += len(state.ledger)
+    report.points += sum(e.points for e in state.ledger)
+    return Applied(outcomes, tuple(state.ledger))
+
+
+def serialize_writers(session: Session) -> None:
+    """Batches load totals, add to them and write them back: two at once would lose one's
+    additions, so they take turns, holding a lock until commit. PostgreSQL: an advisory
+    lock. SQLite: a write that changes nothing, which opens the write transaction (the
+    database's single write lock) before anything is read.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK})
+    else:
+        session.execute(sql("DELETE FROM quarantine WHERE 0 = 1"))
 
 
 def _scored(event: Event, scorer: Scorer | None) -> Event:
@@ -203,6 +249,7 @@ def close_periods(sessions: sessionmaker[Session], campaigns: CampaignSet, now: 
     if not boards:
         return
     with transaction(sessions) as session:
+        serialize_writers(session)
         state = EngineState()
         load_boards(session, state, boards)
         state.seq = load_state(session, []).seq

@@ -18,6 +18,7 @@ PUBLIC = {
     "leaderboard.board",
     "developers.index",  # the partner programme: what it is, how to join
     "developers.signup",
+    "api_v1.openapi",  # the Earn API contract
 }
 
 

@@ -1,0 +1,3 @@
+"""Fixtures of the web tests beyond the shared ones."""
+
+from tests.loyalty_fixtures import loyalty_app, loyalty_client  # noqa: F401  (fixtures)
