@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from loyalty import keys, partners
+from loyalty import claim_codes, keys, partners
 from storage.db import transaction
 
 partners_group = AppGroup("partners", help="The developer programme: partners and their API keys.")
@@ -88,4 +88,38 @@ def revoke(prefix: str) -> None:
     click.echo(f"revoked {prefix}")
 
 
-GROUPS = (partners_group,)
+codes_group = AppGroup("codes", help="Offline claim codes.")
+
+
+@codes_group.command("issue")
+@click.argument("slug")
+@click.option("--count", default=1, show_default=True, type=int)
+@click.option("--days", default=30, show_default=True, type=int, help="Days until they expire.")
+@click.option("--value", type=int, help="Points each code is worth (a rule `per: value` pays them).")
+@click.option("--campaign", help="The one campaign they count in (one of the partner's).")
+@click.option("--label", default="", help="A note for the partner, e.g. the poster's name.")
+def codes_issue(
+    slug: str, count: int, days: int, value: int | None, campaign: str | None, label: str
+) -> None:
+    """Print COUNT new codes for partner SLUG, one per line (their only plain copy)."""
+    now = _now()
+    try:
+        with transaction(_sessions()) as session:
+            partner = partners.by_slug(session, slug)
+            codes = claim_codes.issue(
+                session,
+                partner,
+                count,
+                now + timedelta(days=days),
+                now,
+                value=value,
+                campaign=campaign,
+                label=label,
+            )
+    except (partners.PartnerError, claim_codes.ClaimError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for code in codes:
+        click.echo(claim_codes.display(code))
+
+
+GROUPS = (partners_group, codes_group)

@@ -110,3 +110,20 @@ def call(  # type: ignore[no-untyped-def]
     if idem is not None:
         headers["Idempotency-Key"] = idem
     return client.open(path, method=method, data=data, headers=headers, content_type="application/json")
+
+
+@pytest.fixture
+def loyalty_login(loyalty_app, loyalty_client):  # type: ignore[no-untyped-def]
+    """`loyalty_login(role, email)` logs the loyalty client in as a new user of that role."""
+
+    def _login(role: str = "fan", email: str | None = None):  # type: ignore[no-untyped-def]
+        email = email or f"{role}@example.org"
+        with transaction(loyalty_app.extensions["db_sessions"]) as session:
+            account = create_user(
+                session, email, "password-1234", Role(role), role.title(), datetime.now(UTC)
+            )
+        response = loyalty_client.post("/login", data={"email": email, "password": "password-1234"})
+        assert response.status_code == 302, response.text
+        return account
+
+    return _login

@@ -6,18 +6,18 @@ answer to the form that made it, and never again.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from accounts.roles import Role
 from accounts.service import MIN_PASSWORD, AccountError
-from loyalty import keys, partners
+from loyalty import claim_codes, keys, partners
 from storage.db import transaction
 from storage.models.loyalty import Partner
 from web.access import SessionUser, public, role_required
@@ -39,6 +39,16 @@ class NewKeyForm(FlaskForm):
     """Which kind of key to make."""
 
     mode = SelectField("Mode", choices=list(keys.MODES))
+
+
+class CodesForm(FlaskForm):
+    """A batch of claim codes to print."""
+
+    count = IntegerField("How many", default=10, validators=[NumberRange(1, claim_codes.MAX_BATCH)])
+    days = IntegerField("Valid for (days)", default=30, validators=[NumberRange(1, 366)])
+    value = IntegerField("Points each (optional)", validators=[Optional(), NumberRange(1, 100_000)])
+    campaign = StringField("Campaign (optional)", validators=[Length(max=100)])
+    label = StringField("Label (optional)", validators=[Length(max=200)])
 
 
 class EmptyForm(FlaskForm):
@@ -129,3 +139,57 @@ def key_revoke(prefix: str) -> Any:
     if not found:
         abort(404)
     return redirect(url_for("developers.key_list"))
+
+
+def _issue(form: CodesForm, count: int) -> list[str]:
+    now = _now()
+    with transaction(_sessions()) as session:
+        return claim_codes.issue(
+            session,
+            my_partner(session),
+            count,
+            now + timedelta(days=form.days.data or 30),
+            now,
+            value=form.value.data,
+            campaign=form.campaign.data or None,
+            label=form.label.data or "",
+        )
+
+
+@bp.route("/codes", methods=["GET", "POST"])
+@role_required(Role.PARTNER)
+def codes() -> Any:
+    """Issue codes to print (receipts, posters); they are listed this once."""
+    form, issued, error = CodesForm(), [], None
+    if form.validate_on_submit():
+        try:
+            issued = [claim_codes.display(c) for c in _issue(form, form.count.data or 1)]
+        except claim_codes.ClaimError as exc:
+            error = str(exc)
+    status = 400 if error or form.errors else 200
+    return render_template("developers/codes.html", form=form, issued=issued, error=error), status
+
+
+@bp.route("/codes/tablet", methods=["GET", "POST"])
+@role_required(Role.PARTNER)
+def tablet() -> Any:
+    """The in-store tablet: each press shows one fresh code as a QR and as text."""
+    form, shown, error = CodesForm(count=1), None, None
+    if form.validate_on_submit():
+        try:
+            code = _issue(form, 1)[0]
+        except claim_codes.ClaimError as exc:
+            error = str(exc)
+        else:
+            url = url_for("fan_loyalty.claim", code=claim_codes.display(code), _external=True)
+            shown = {"code": claim_codes.display(code), "url": url, "svg": qr_svg(url)}
+    return render_template("developers/tablet.html", form=form, shown=shown, error=error)
+
+
+def qr_svg(data: str) -> str:
+    """An SVG QR code of `data` (our own markup, safe to embed)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
+    return image.to_string(encoding="unicode")

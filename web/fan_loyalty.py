@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from accounts.roles import Role
-from loyalty import identities
+from loyalty import claim_codes, identities
 from storage.db import transaction
 from web.access import role_required
 
@@ -24,6 +24,12 @@ class IdentityForm(FlaskForm):
 
     kind = SelectField("Kind", choices=list(identities.KINDS))
     value = StringField("E-mail address or handle", validators=[DataRequired(), Length(max=320)])
+
+
+class ClaimForm(FlaskForm):
+    """A code from a receipt, a poster or a shop's tablet."""
+
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
 
 
 def _now() -> datetime:
@@ -77,3 +83,22 @@ def identity_confirm(token: str) -> Any:
     except identities.IdentityError as exc:
         return render_template("fan_loyalty/message.html", message=str(exc)), 400
     return redirect(url_for("fan_loyalty.identity_list"))
+
+
+@bp.route("/claim", methods=["GET", "POST"])
+@role_required(Role.FAN)
+def claim() -> Any:
+    """Enter (or arrive by QR with) a claim code and get its points."""
+    form, result = ClaimForm(), None
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"][:40]
+    if form.validate_on_submit():
+        campaigns = current_app.extensions["campaigns"].current()
+        if campaigns is None:
+            abort(503)
+        with transaction(_sessions()) as session:
+            result = claim_codes.claim(
+                session, campaigns, fan_id(), form.code.data or "", request.remote_addr or "unknown", _now()
+            )
+    status = 400 if result is not None and result.error else 200
+    return render_template("fan_loyalty/claim.html", form=form, result=result), status
