@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from loyalty import claim_codes, keys, partners
+from loyalty import claim_codes, grants, keys, partners
 from storage.db import transaction
 
 partners_group = AppGroup("partners", help="The developer programme: partners and their API keys.")
@@ -122,4 +122,62 @@ def codes_issue(
         click.echo(claim_codes.display(code))
 
 
-GROUPS = (partners_group, codes_group)
+grants_group = AppGroup("grants", help="Points the programme gives: bulk lists, birthdays.")
+
+
+def _campaigns():  # type: ignore[no-untyped-def]
+    current = current_app.extensions["campaigns"].current()
+    if current is None:
+        raise click.ClickException("the campaigns file has errors; nothing granted")
+    return current
+
+
+@grants_group.command("bulk")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8"))
+@click.option("--by", default="cli", help="Who grants (kept with the batch).")
+def grants_bulk(csv_file, by: str) -> None:  # type: ignore[no-untyped-def]
+    """Grant CSV_FILE (fan,points,reason[,campaign]): every row, or none if any is bad."""
+    try:
+        rows = grants.parse_csv(csv_file.read())
+        with transaction(_sessions()) as session:
+            applied = grants.apply_bulk(
+                session, _campaigns(), rows, getattr(csv_file, "name", "stdin"), by, _now()
+            )
+    except grants.GrantError as exc:
+        raise click.ClickException("nothing granted:\n" + "\n".join(exc.problems)) from None
+    click.echo(f"granted {applied.points} points in {applied.rows} row(s) (batch {applied.batch})")
+
+
+@grants_group.command("yearly")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day to run for (default: today).")
+def grants_yearly(day: datetime | None) -> None:
+    """Birthday and anniversary points due up to today (a daily job; running it twice is harmless)."""
+    from zoneinfo import ZoneInfo
+
+    config = current_app.config
+    today = day.date() if day else _now().astimezone(ZoneInfo(config["LOYALTY_TIMEZONE"])).date()
+    with transaction(_sessions()) as session:
+        count = grants.grant_yearly(
+            session,
+            _campaigns(),
+            today,
+            _now(),
+            birthday=int(config["LOYALTY_BIRTHDAY_POINTS"]),
+            anniversary=int(config["LOYALTY_ANNIVERSARY_POINTS"]),
+        )
+    click.echo(f"{count} new yearly grant(s) for {today:%Y-%m-%d}")
+
+
+webhooks_group = AppGroup("webhooks", help="Webhooks out to partners.")
+
+
+@webhooks_group.command("deliver")
+def webhooks_deliver() -> None:
+    """Send every due webhook message once (a job run every minute)."""
+    from loyalty.webhooks import deliver_due
+
+    report = deliver_due(_sessions(), current_app.extensions["token_cipher"], _now())
+    click.echo(report.summary())
+
+
+GROUPS = (partners_group, codes_group, grants_group, webhooks_group)

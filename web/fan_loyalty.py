@@ -8,12 +8,13 @@ from typing import Any
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from accounts.roles import Role
-from loyalty import claim_codes, identities
+from loyalty import claim_codes, grants, identities
 from storage.db import transaction
+from storage.models.loyalty import FanProfile
 from web.access import role_required
 
 bp = Blueprint("fan_loyalty", __name__, url_prefix="/me")
@@ -30,6 +31,13 @@ class ClaimForm(FlaskForm):
     """A code from a receipt, a poster or a shop's tablet."""
 
     code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+
+
+class BirthdayForm(FlaskForm):
+    """Opt in to birthday points (day and month only; leave empty to opt out)."""
+
+    month = IntegerField("Month", validators=[Optional()])
+    day = IntegerField("Day", validators=[Optional()])
 
 
 def _now() -> datetime:
@@ -102,3 +110,21 @@ def claim() -> Any:
             )
     status = 400 if result is not None and result.error else 200
     return render_template("fan_loyalty/claim.html", form=form, result=result), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@role_required(Role.FAN)
+def profile() -> Any:
+    """Birthday points: the fan chooses whether to tell us the day."""
+    form, error = BirthdayForm(), None
+    if form.validate_on_submit():
+        try:
+            with transaction(_sessions()) as session:
+                grants.set_birthday(session, fan_id(), form.month.data, form.day.data, _now())
+        except grants.GrantError as exc:
+            error = str(exc)
+    with _sessions()() as session:
+        saved = session.get(FanProfile, fan_id())
+    if request.method == "GET" and saved is not None:
+        form.month.data, form.day.data = saved.birthday_month, saved.birthday_day
+    return render_template("fan_loyalty/profile.html", form=form, error=error), 400 if error else 200
