@@ -225,3 +225,9 @@ def log_of(session: Session, partner_id: int, limit: int = 100) -> list[tuple[We
         .limit(limit)
     )
     return [(delivery, url) for delivery, url in rows]
+
+
+def subscriptions_of(session: Session, partner_id: int) -> list[WebhookSubscription]:
+    """A partner's subscriptions, oldest first."""
+    query = select(WebhookSubscription).where(WebhookSubscription.partner_id == partner_id)
+    return list(session.scalars(query.order_by(WebhookSubscription.id)))

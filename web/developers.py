@@ -12,12 +12,12 @@ from typing import Any
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from accounts.roles import Role
 from accounts.service import MIN_PASSWORD, AccountError
-from loyalty import claim_codes, keys, partners
+from loyalty import claim_codes, keys, partners, webhooks
 from storage.db import transaction
 from storage.models.loyalty import Partner
 from web.access import SessionUser, public, role_required
@@ -49,6 +49,13 @@ class CodesForm(FlaskForm):
     value = IntegerField("Points each (optional)", validators=[Optional(), NumberRange(1, 100_000)])
     campaign = StringField("Campaign (optional)", validators=[Length(max=100)])
     label = StringField("Label (optional)", validators=[Length(max=200)])
+
+
+class WebhookForm(FlaskForm):
+    """An endpoint and the kinds of messages it wants."""
+
+    url = StringField("Endpoint URL (https)", validators=[DataRequired(), Length(max=2000)])
+    kinds = SelectMultipleField("Messages", choices=list(webhooks.KINDS), default=["points.credited"])
 
 
 class EmptyForm(FlaskForm):
@@ -193,3 +200,32 @@ def qr_svg(data: str) -> str:
 
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
     return image.to_string(encoding="unicode")
+
+
+@bp.route("/webhooks", methods=["GET", "POST"])
+@role_required(Role.PARTNER)
+def webhook_list() -> Any:
+    """Subscriptions (a new one's signing secret is shown once) and the delivery log."""
+    form, created, error = WebhookForm(), None, None
+    if form.validate_on_submit():
+        try:
+            with transaction(_sessions()) as session:
+                created = webhooks.subscribe(
+                    session,
+                    current_app.extensions["token_cipher"],
+                    my_partner(session).id,
+                    (form.url.data or "").strip(),
+                    list(form.kinds.data or []),
+                    _now(),
+                )
+        except webhooks.WebhookError as exc:
+            error = str(exc)
+    with _sessions()() as session:
+        partner = my_partner(session)
+        subs = webhooks.subscriptions_of(session, partner.id)
+        log = webhooks.log_of(session, partner.id)
+    status = 400 if error or form.errors else 200
+    page = render_template(
+        "developers/webhooks.html", form=form, created=created, error=error, subs=subs, log=log
+    )
+    return page, status

@@ -51,3 +51,18 @@ def test_the_cli_prints_codes(loyalty_app) -> None:  # type: ignore[no-untyped-d
         create_partner(session, NewPartner("acme-shop", "Acme", "shop", "a@example.org"), datetime.now(UTC))
     result = runner.invoke(args=["codes", "issue", "acme-shop", "--count", "2", "--value", "5"])
     assert result.exit_code == 0 and len(re.findall(r"^[2-9A-Z]{5}-[2-9A-Z]{5}$", result.output, re.M)) == 2
+
+
+def test_a_partner_subscribes_a_webhook_and_sees_its_log(loyalty_app, loyalty_client, loyalty_login) -> None:  # type: ignore[no-untyped-def]
+    _partner_login(loyalty_app, loyalty_client, loyalty_login)
+    page = loyalty_client.post(
+        "/developers/webhooks", data={"url": "https://acme.example/hooks", "kinds": ["points.credited"]}
+    ).text
+    secret = page.split('<pre class="card secret">')[1].split("</pre>")[0]
+    assert secret.startswith("whsec_")
+    again = loyalty_client.get("/developers/webhooks").text
+    assert "https://acme.example/hooks" in again and secret not in again
+    refused = loyalty_client.post(
+        "/developers/webhooks", data={"url": "ftp://x", "kinds": ["points.credited"]}
+    )
+    assert refused.status_code == 400
