@@ -7,7 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach the access guard and every blueprint to the app."""
-    from web import access, api_v1, auth, developers, fan_loyalty, leaderboard, loyalty_admin
+    from web import access, api_v1, auth, connect, developers, fan_loyalty, leaderboard, loyalty_admin
 
     access.init_app(app)
     app.register_blueprint(auth.bp)
@@ -16,3 +16,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(loyalty_admin.bp)
     app.register_blueprint(api_v1.bp)
     app.register_blueprint(fan_loyalty.bp)
+    app.register_blueprint(connect.bp)

@@ -46,10 +46,9 @@ def test_a_purchase_earns_by_the_partner_s_campaign_rules(loyalty_app, loyalty_c
 def test_a_retried_request_never_credits_twice(loyalty_app, loyalty_client, setup) -> None:  # type: ignore[no-untyped-def]
     keys, fan = setup
     body = PURCHASE | {"fan": {"id": fan}}
-    first = call(loyalty_client, keys["live"], "POST", "/api/v1/purchases", body, idem="k1")
-    again = call(
-        loyalty_client, keys["live"], "POST", "/api/v1/purchases", body, idem="k1", ts=int(time.time()) - 1
-    )
+    base = int(time.time())  # a retry is signed anew: another timestamp
+    first = call(loyalty_client, keys["live"], "POST", "/api/v1/purchases", body, idem="k1", ts=base)
+    again = call(loyalty_client, keys["live"], "POST", "/api/v1/purchases", body, idem="k1", ts=base - 1)
     assert again.status_code == 201 and again.json == first.json
     assert again.headers["Idempotent-Replayed"] == "true"
     other_key = call(loyalty_client, keys["live"], "POST", "/api/v1/purchases", body, idem="k2")
@@ -83,15 +82,14 @@ def test_a_refund_retracts_the_points_once(loyalty_app, loyalty_client, setup) -
 def test_a_fan_is_named_by_an_e_mail_only_once_confirmed(loyalty_app, loyalty_client, setup) -> None:  # type: ignore[no-untyped-def]
     keys, fan = setup
     body = PURCHASE | {"fan": {"email": "Anna@Example.org"}}
-    refused = call(loyalty_client, keys["live"], "POST", "/api/v1/purchases", body, idem="k1")
+    base = int(time.time())
+    refused = call(loyalty_client, keys["live"], "POST", "/api/v1/purchases", body, idem="k1", ts=base)
     assert refused.status_code == 404 and refused.json["error"]["code"] == "fan_not_found"
     with transaction(loyalty_app.extensions["db_sessions"]) as session:
         token = add_identity(session, fan, "email", "anna@example.org", _now())
     with transaction(loyalty_app.extensions["db_sessions"]) as session:
         confirm(session, fan, token, _now())
-    accepted = call(
-        loyalty_client, keys["live"], "POST", "/api/v1/purchases", body, idem="k1", ts=int(time.time()) - 1
-    )
+    accepted = call(loyalty_client, keys["live"], "POST", "/api/v1/purchases", body, idem="k1", ts=base - 1)
     assert accepted.status_code == 201 and accepted.json["fan"] == fan
 
 
@@ -173,9 +171,8 @@ def test_each_key_is_rate_limited_per_minute(loyalty_app, loyalty_client, setup,
     monkeypatch.setattr(web.api_v1, "_minute", lambda now: 29_000_000)  # one minute, however long the test
     loyalty_app.config["API_RATE_LIMIT_PER_MINUTE"] = 3
     keys, _ = setup
-    answers = [
-        call(loyalty_client, keys["live"], "GET", "/api/v1/me", ts=int(time.time()) - i) for i in range(4)
-    ]
+    base = int(time.time())
+    answers = [call(loyalty_client, keys["live"], "GET", "/api/v1/me", ts=base - i) for i in range(4)]
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[2].headers["RateLimit-Remaining"] == "0"
     assert answers[3].json["error"]["code"] == "rate_limited" and "Retry-After" in answers[3].headers
