@@ -58,6 +58,19 @@ def approve_cmd(slug: str) -> None:
     click.echo(f"{slug} is live")
 
 
+@partners_group.command("campaigns")
+@click.argument("slug")
+@click.argument("campaign_ids", nargs=-1)
+def campaigns_cmd(slug: str, campaign_ids: tuple[str, ...]) -> None:
+    """Set the campaigns partner SLUG may issue into (none: it issues into no campaign)."""
+    try:
+        with transaction(_sessions()) as session:
+            partners.set_campaigns(session, slug, campaign_ids, current_app.extensions["campaigns"].current())
+    except partners.PartnerError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{slug} issues into: {', '.join(campaign_ids) or 'no campaign'}")
+
+
 @partners_group.command("keys")
 @click.argument("slug")
 @click.option("--new", "new_mode", type=click.Choice(keys.MODES), help="Issue a new key of this mode.")

@@ -214,7 +214,9 @@ def credit(
     if _transaction(session, owner, req.kind, req.reference) is not None:
         raise ApiError(409, "already_credited", f"{req.kind} {req.reference!r} was credited before")
     event = _event(owner, req, fan)
-    rules = scoped(campaigns, owner.campaigns)
+    # A sandbox partner not yet given campaigns tries the API against every campaign.
+    sandbox_all = owner.mode == "sandbox" and not owner.campaigns
+    rules = campaigns if sandbox_all else scoped(campaigns, owner.campaigns)
     entries = (
         _sandbox_run(rules, [event]) if owner.mode == "sandbox" else _live_run(session, rules, event, now)
     )

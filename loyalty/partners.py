@@ -122,3 +122,16 @@ def by_slug(session: Session, slug: str) -> Partner:
 def owned_by(session: Session, user_id: int) -> Partner | None:
     """The partner a partner login manages."""
     return session.scalar(select(Partner).where(Partner.owner_user_id == user_id))
+
+
+def set_campaigns(
+    session: Session, slug: str, campaigns: tuple[str, ...], known: CampaignSet | None
+) -> Partner:
+    """Set the campaigns a partner may issue into (an admin's decision)."""
+    partner = by_slug(session, slug)
+    if known is not None:
+        unknown = [c for c in campaigns if c not in {k.id for k in known.campaigns}]
+        if unknown:
+            raise PartnerError("; ".join(f"unknown campaign {c!r}" for c in unknown))
+    partner.campaigns = list(campaigns)
+    return partner

@@ -60,3 +60,15 @@ def test_create_refuses_an_unknown_campaign(runner) -> None:  # type: ignore[no-
         ]
     )
     assert result.exit_code == 1 and "unknown campaign 'no-such-campaign'" in result.output
+
+
+def test_an_admin_sets_a_partner_s_campaigns(app, runner) -> None:  # type: ignore[no-untyped-def]
+    runner.invoke(
+        args=["partners", "create", "acme-shop", "--name", "A", "--kind", "shop", "--email", "a@example.org"]
+    )
+    assert runner.invoke(args=["partners", "campaigns", "acme-shop", "acme-autumn"]).exit_code == 0
+    assert (
+        "unknown campaign 'nope'" in runner.invoke(args=["partners", "campaigns", "acme-shop", "nope"]).output
+    )
+    with app.extensions["db_sessions"]() as session:
+        assert session.scalars(select(Partner)).one().campaigns == ["acme-autumn"]

@@ -183,3 +183,14 @@ def _now():  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+def test_a_sandbox_partner_without_campaigns_tries_every_campaign(loyalty_app, loyalty_client) -> None:  # type: ignore[no-untyped-def]
+    keys = make_partner(loyalty_app, "fc-north", live=False, campaigns=())
+    body = PURCHASE | {"fan": {"id": "test-fan-1"}}
+    response = call(loyalty_client, keys["sandbox"], "POST", "/api/v1/purchases", body, idem="s1")
+    # acme-autumn: 12.50 × 2 = 25; other-brand: 1 point per purchase.
+    assert [(e["campaign"], e["points"]) for e in response.json["entries"]] == [
+        ("acme-autumn", 25),
+        ("other-brand", 1),
+    ]
