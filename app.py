@@ -15,6 +15,7 @@ from accounts.privacy import default_registry
 from config import Config
 from engine.rules.registry import CampaignRegistry
 from storage.db import make_engine, make_sessionmaker
+from storage.encryption import TokenCipher, instance_token_key
 
 csrf = CSRFProtect()
 
@@ -29,6 +30,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path) / "secret_key")
+    if not app.config.get("TOKEN_KEY"):
+        app.config["TOKEN_KEY"] = instance_token_key(Path(app.instance_path) / "token_key")
+    app.extensions["token_cipher"] = TokenCipher(app.config["TOKEN_KEY"])
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = make_sessionmaker(engine)

@@ -17,6 +17,7 @@ from engine.rules.loader import load_campaigns
 from engine.rules.model import CampaignSet
 from engine.simulate import report, run
 from gamification import commands as gamification_commands
+from loyalty.commands import GROUPS as loyalty_groups
 from monitoring.commands import register as register_monitoring
 from monitoring.scoring import default_scorer
 
@@ -35,6 +36,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(connectors_group)
     app.cli.add_command(scheduler_group)
     register_monitoring(app)
+    for group in loyalty_groups:
+        app.cli.add_command(group)
 
 
 def _load_or_exit(path: str, what: str) -> CampaignSet:

@@ -28,3 +28,26 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     BABEL_DEFAULT_LOCALE = "en"
     BOARD_CACHE_SECONDS = 2.0  # anonymous visitors may see a leaderboard this old
+
+    # Fernet key(s) for secrets at rest (FANFARE_TOKEN_KEY); generated into instance/ if unset.
+    TOKEN_KEY: str | None = None
+    # Open loyalty currency (docs/loyalty.md).
+    API_RATE_LIMIT_PER_MINUTE = 120
+    API_SIGNATURE_SKEW_SECONDS = 300
+    CLAIM_CODE_DAYS = 30
+    LOYALTY_BIRTHDAY_POINTS = 50
+    LOYALTY_ANNIVERSARY_POINTS = 0  # 0 turns anniversary points off
+    LOYALTY_TIMEZONE = "UTC"  # the day birthdays and anniversaries are counted in
+    # Connect (OAuth); client ids and secrets only from the environment.
+    X_OAUTH_AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
+    X_OAUTH_TOKEN_URL = "https://api.x.com/2/oauth2/token"
+    X_OAUTH_ME_URL = "https://api.x.com/2/users/me"
+    X_OAUTH_SCOPES = "tweet.read users.read offline.access"
+    X_CLIENT_ID: str | None = None
+    X_CLIENT_SECRET: str | None = None
+    FACEBOOK_OAUTH_AUTHORIZE_URL = "https://www.facebook.com/v19.0/dialog/oauth"
+    FACEBOOK_OAUTH_TOKEN_URL = "https://graph.facebook.com/v19.0/oauth/access_token"
+    FACEBOOK_OAUTH_ME_URL = "https://graph.facebook.com/v19.0/me"
+    FACEBOOK_OAUTH_SCOPES = "public_profile"
+    FACEBOOK_CLIENT_ID: str | None = None
+    FACEBOOK_CLIENT_SECRET: str | None = None

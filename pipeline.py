@@ -19,16 +19,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.events import Event, EventError, Rejected, parse_event, parse_line, read_jsonl
 from engine.policy import ScoringPolicy
-from engine.processor import Engine
+from engine.processor import Engine, Outcome
 from engine.rules.model import CampaignSet
-from engine.state import EngineState
-from storage.db import engine_state_transaction
+from engine.state import EngineState, Entry
+from storage.db import take_engine_state, transaction
 from storage.models.core import QuarantinedEvent
 from storage.state_store import flush_state, load_boards, load_state, upsert
 
 Scorer = Callable[[str | None], float]
-Also = Callable[[Session], None]  # more writes that must land in the batch's transaction
 BATCH = 5000
+Also = Callable[[Session], None]  # more writes that must land in the batch's transaction
 
 
 @dataclass(slots=True)
@@ -166,32 +166,74 @@ def ingest_batch(
     """One transaction: first line per id wins, processed in time order (ties by id)."""
     if not events and not bad and also is None:
         return
+    with transaction(sessions) as session:
+        ingest_in(
+            session,
+            campaigns,
+            events,
+            bad,
+            source=source,
+            now=now,
+            scorer=scorer,
+            report=report,
+            lines=lines,
+            policy=policy,
+        )
+        if also is not None:
+            also(session)
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What one batch did to each event (by id) and the ledger entries it wrote."""
+
+    outcomes: Mapping[str, Outcome]
+    entries: tuple[Entry, ...]
+
+
+def ingest_in(
+    session: Session,
+    campaigns: CampaignSet,
+    events: list[Event],
+    bad: list[Bad],
+    *,
+    source: str,
+    now: datetime,
+    scorer: Scorer | None = None,
+    report: IngestReport | None = None,
+    lines: Mapping[str, int] | None = None,
+    policy: ScoringPolicy | None = None,
+) -> Applied:
+    """The body of one batch inside the caller's transaction, so that a caller's own
+    writes (a claim code marked used, a webhook outbox row) land with the awards or not at all.
+    """
+    report = report if report is not None else IngestReport()
     unique: dict[str, Event] = {}
     for event in events:
         unique.setdefault(event.id, event)
     report.duplicates += len(events) - len(unique)
     ordered = sorted((_scored(e, scorer) for e in unique.values()), key=lambda e: (e.at, e.id))
-    with engine_state_transaction(sessions) as session:
-        state = load_state(session, ordered)
-        engine = Engine(campaigns, state, scorer, policy)
-        for event in ordered:
-            outcome = engine.process(event)
-            if outcome.status == "duplicate":
-                report.duplicates += 1
-            elif outcome.status == "rejected":
-                line = lines.get(event.id) if lines else None
-                bad.append(
-                    Bad(line, f"{event.id}: {outcome.error}", json.dumps(event.to_dict(), ensure_ascii=False))
-                )
-            else:
-                report.accepted += 1
-        flush_state(session, state, {e.id: e for e in ordered}, now)
-        _quarantine(session, bad, source, now)
-        report.rejected += len(bad)
-        report.entries += len(state.ledger)
-        report.points += sum(e.points for e in state.ledger)
-        if also is not None:
-            also(session)
+    take_engine_state(session)
+    state = load_state(session, ordered)
+    engine = Engine(campaigns, state, scorer, policy)
+    outcomes: dict[str, Outcome] = {}
+    for event in ordered:
+        outcome = outcomes[event.id] = engine.process(event)
+        if outcome.status == "duplicate":
+            report.duplicates += 1
+        elif outcome.status == "rejected":
+            line = lines.get(event.id) if lines else None
+            bad.append(
+                Bad(line, f"{event.id}: {outcome.error}", json.dumps(event.to_dict(), ensure_ascii=False))
+            )
+        else:
+            report.accepted += 1
+    flush_state(session, state, {e.id: e for e in ordered}, now)
+    _quarantine(session, bad, source, now)
+    report.rejected += len(bad)
+    report.entries += len(state.ledger)
+    report.points += sum(e.points for e in state.ledger)
+    return Applied(outcomes, tuple(state.ledger))
 
 
 def _scored(event: Event, scorer: Scorer | None) -> Event:
@@ -226,7 +268,8 @@ def close_periods(sessions: sessionmaker[Session], campaigns: CampaignSet, now: 
     boards = {f"{c.id}/{b.leaderboard}" for c in campaigns.campaigns for b in c.badges if b.kind == "rank"}
     if not boards:
         return
-    with engine_state_transaction(sessions) as session:
+    with transaction(sessions) as session:
+        take_engine_state(session)
         state = EngineState()
         load_boards(session, state, boards)
         state.seq = load_state(session, []).seq

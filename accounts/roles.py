@@ -12,6 +12,7 @@ class Role(StrEnum):
     MARKETER = "marketer"
     COMMUNITY_MANAGER = "community_manager"
     ADMIN = "admin"
+    PARTNER = "partner"  # a shop, club or star in the developer programme (docs/loyalty.md)
 
 
 STAFF = (Role.MARKETER, Role.COMMUNITY_MANAGER, Role.ADMIN)

@@ -30,7 +30,11 @@ EVENT_TYPES: tuple[str, ...] = (
     "purchase",
     "checkin",
     "retract",
+    "grant",
 )
+# `grant` (points given by the programme itself: birthdays, bulk grants, corrections) is
+# an extension of the spec's types; campaign rules cannot name it (see docs/loyalty.md).
+RULE_TYPES: tuple[str, ...] = tuple(t for t in EVENT_TYPES if t != "grant")
 KNOWN_FIELDS = frozenset(
     {
         "id",
@@ -223,6 +227,22 @@ def _check_required(
         raise EventError("a 'retract' needs attrs.retracts, the id of the undone event")
     if kind == "profile_linked" and not isinstance(attrs.get("profile"), str):
         raise EventError("a 'profile_linked' needs attrs.profile such as 'x:2244994945'")
+    if kind == "grant":
+        _check_grant(fan, attrs)
+
+
+def _check_grant(fan: str | None, attrs: Mapping[str, Any]) -> None:
+    if fan is None:
+        raise EventError("a 'grant' needs 'fan'")
+    points = attrs.get("points")
+    if isinstance(points, bool) or not isinstance(points, int):
+        raise EventError("a 'grant' needs attrs.points, a whole number (negative to correct)")
+    reason = attrs.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise EventError("a 'grant' needs attrs.reason, saying why")
+    campaign = attrs.get("campaign")
+    if campaign is not None and not isinstance(campaign, str):
+        raise EventError("a grant's attrs.campaign must be a campaign id")
 
 
 def parse_event(raw: Any) -> Event:

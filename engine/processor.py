@@ -8,6 +8,7 @@ database store loaded. Both get identical results because both run this code.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,7 +66,12 @@ class Engine:
         if event.id in self.state.seen:
             return DUPLICATE
         try:
-            fan = self._retract(event) if event.type == "retract" else self._accept(event)
+            if event.type == "retract":
+                fan = self._retract(event)
+            elif event.type == "grant":
+                fan = self._grant(event)
+            else:
+                fan = self._accept(event)
         except RejectedEvent as exc:
             return Outcome("rejected", str(exc))
         return Outcome(ACCEPTED, fan=fan)
@@ -229,6 +235,38 @@ class Engine:
         if name != fan.level:
             fan.level, fan.level_at = name, entry.at
 
+    # -- grants (an extension: points the programme gives, no rule involved) ----------
+
+    def _grant(self, event: Event) -> str:
+        """Post `attrs.points` to the fan, in `attrs.campaign` when named (its boards too)."""
+        fan, attrs = event.fan or "", event.attrs
+        campaign_id = attrs.get("campaign")
+        campaign = self.campaigns.campaign(campaign_id) if campaign_id else None
+        if campaign_id and campaign is None:
+            raise RejectedEvent(f"grant names unknown campaign {campaign_id!r}")
+        self.state.seen.add(event.id)
+        self.state.fan(fan)
+        source = f"grant:{slug(str(attrs['reason']))}"
+        entry = Entry(0, event.id, fan, campaign_id or "", source, int(attrs["points"]), event.at)
+        if campaign is not None:
+            self.state.join_campaign(fan, campaign.id)
+            self._post(campaign, entry, event.at.astimezone(campaign.tz))
+        else:
+            self._post_outside(entry)
+        members = (campaign.id,) if campaign else ()
+        self._remember(Accepted(event.id, event.type, event.at, fan, members, [entry]))
+        return fan
+
+    def _post_outside(self, entry: Entry) -> None:
+        """An entry that belongs to no campaign in force: it counts for the fan's totals only."""
+        entry.seq = self.state.next_seq()
+        if self.state.keep_ledger:
+            self.state.ledger.append(entry)
+        if entry.points:
+            self.state.fan(entry.fan).points += entry.points
+            self.state.dirty.fans.add(entry.fan)
+            self._update_level(entry)
+
     # -- badges ----------------------------------------------------------------------
 
     def _advance_badges(self, campaign: Campaign, event: Event, fan: str, local: datetime) -> None:
@@ -326,13 +364,14 @@ class Engine:
             None,
             entry.seq,
         )
-        if campaign is None:  # the campaign left the file: keep totals right, no board
-            reversal.seq = self.state.next_seq()
-            self.state.ledger.append(reversal) if self.state.keep_ledger else None
+        if campaign is None:  # no campaign, or it left the file: keep totals right, no board
+            self._post_outside(reversal)
             return
         self._post(campaign, reversal, event.at.astimezone(campaign.tz))
 
     def _unwind_badges(self, target: Accepted) -> None:
+        if target.type == "grant":
+            return  # a grant never counted toward a badge
         for campaign_id in target.campaigns:
             campaign = self.campaigns.campaign(campaign_id)
             if campaign is None:
@@ -360,7 +399,9 @@ class Engine:
 
     def _apply_retract_rules(self, target: Accepted, event: Event) -> list[Entry]:
         """Rules `on: retract` (a penalty for undoing) fire in the undone event's campaigns."""
-        entries = []
+        entries: list[Entry] = []
+        if target.type == "grant":
+            return entries  # correcting a grant is no fan's undoing: no penalty
         for campaign_id in target.campaigns:
             campaign = self.campaigns.campaign(campaign_id)
             if campaign is None or not in_campaign_time(campaign, event):
@@ -371,6 +412,12 @@ class Engine:
                 if entry is not None:
                     entries.append(entry)
         return entries
+
+
+def slug(text: str) -> str:
+    """A reason as a ledger source name: lower-case words joined by '-', at most 60 characters."""
+    words = re.findall(r"[a-z0-9]+", text.casefold())
+    return "-".join(words)[:60].strip("-") or "grant"
 
 
 def _matches(on: frozenset[str] | None, event_type: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -54,17 +53,18 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-# Engine state is loaded, changed in memory and written back per batch, so two batches must
-# never interleave: the in-process lock covers threads (scheduler jobs, web requests), the
-# PostgreSQL advisory lock covers every process on the cluster, and SQLite allows one writer.
-_ENGINE_STATE_LOCK = threading.RLock()
-ENGINE_STATE_LOCK_ID = 0x46616E  # an arbitrary constant naming "the engine state" for PostgreSQL
+ENGINE_STATE_LOCK_ID = 0x46414E46  # an arbitrary constant naming "the engine state" for PostgreSQL
 
 
-@contextmanager
-def engine_state_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A transaction that has the engine state to itself until it ends."""
-    with _ENGINE_STATE_LOCK, transaction(factory) as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": ENGINE_STATE_LOCK_ID})
-        yield session
+def take_engine_state(session: Session) -> None:
+    """Have the engine state to this transaction alone until it ends.
+
+    A batch loads totals, adds to them and writes them back, so two batches at once would
+    lose one's additions. PostgreSQL: a transaction-level advisory lock, shared by every
+    process of the cluster. SQLite: a write that changes nothing, which takes the
+    database's single write lock before anything is read (other writers wait for it).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": ENGINE_STATE_LOCK_ID})
+    else:
+        session.execute(text("DELETE FROM quarantine WHERE 0 = 1"))

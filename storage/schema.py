@@ -18,8 +18,9 @@ def alembic_config() -> AlembicConfig:
     return config
 
 
-def ensure_schema(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database to `revision` (the newest by default)."""
+def ensure_schema(engine: Engine, revision: str = "heads") -> None:
+    """Upgrade the database to `revision` (every newest revision by default: each area
+    adds its migrations on its own branch from the baseline)."""
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, text
 from storage.db import Base, make_engine
 from tests import postgres
 
-pytest_plugins = ["tests.gamification.fixtures"]
+pytest_plugins = ["tests.gamification.fixtures", "tests.loyalty_fixtures"]
 
 
 @pytest.fixture(scope="session")

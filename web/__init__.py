@@ -7,7 +7,22 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach the access guard and every blueprint to the app."""
-    from web import access, admin, auth, badges, campaigns, fan, health, i18n, leaderboard
+    from web import (
+        access,
+        admin,
+        api_v1,
+        auth,
+        badges,
+        campaigns,
+        connect,
+        developers,
+        fan,
+        fan_loyalty,
+        health,
+        i18n,
+        leaderboard,
+        loyalty_admin,
+    )
 
     access.init_app(app)
     i18n.init_app(app)
@@ -19,3 +34,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(campaigns.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(developers.bp)
+    app.register_blueprint(loyalty_admin.bp)
+    app.register_blueprint(api_v1.bp)
+    app.register_blueprint(fan_loyalty.bp)
+    app.register_blueprint(connect.bp)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from ruamel.yaml.comments import CommentedMap
 
-from engine.events import EVENT_TYPES
+from engine.events import RULE_TYPES
 from engine.rules import model as m
 from engine.rules.checker import Checker, describe, join, quote, to_decimal
 from engine.rules.errors import ConfigError
@@ -238,7 +238,7 @@ def _read_campaign(
     brand = check.text(item, "brand", join(path, "brand")) if "brand" in item else None
     if cid is None or name is None or tz is None:
         return None
-    index = {t: tuple(r for r in rules if r.on is None or t in r.on) for t in EVENT_TYPES}
+    index = {t: tuple(r for r in rules if r.on is None or t in r.on) for t in RULE_TYPES}
     index["retract"] = tuple(r for r in rules if r.on is not None and "retract" in r.on)
     return m.Campaign(
         cid, name, zone, brand, starts, ends, content, rules, boosts, badges, boards, challenges, index

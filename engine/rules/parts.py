@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from engine.events import EVENT_TYPES
+from engine.events import RULE_TYPES
 from engine.rules import model as m
 from engine.rules.checker import Checker, describe, join, quote, to_decimal
 
-ON_CHOICES = ("any", *EVENT_TYPES)
+ON_CHOICES = ("any", *RULE_TYPES)
 BADGE_KEYS = ("id", "name", "on", "count", "streak", "within", "leaderboard", "rank", "image", "description")
 CHALLENGE_KEYS = ("id", "question", "answers", "points", "winners", "opens", "closes")
 

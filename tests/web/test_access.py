@@ -25,6 +25,9 @@ PUBLIC = {
     "badges.credential",
     "i18n.switch",
     "health.healthz",
+    "developers.index",  # the partner programme: what it is, how to join
+    "developers.signup",
+    "api_v1.openapi",  # the Earn API contract
 }
 
 

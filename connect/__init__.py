@@ -1,0 +1,1 @@
+"""Connect: fans link their social profiles through OAuth (X with PKCE, Facebook Login)."""
