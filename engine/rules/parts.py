@@ -32,13 +32,17 @@ def read_on(check: Checker, item: Any, path: str) -> frozenset[str] | None | boo
     types, ok = set(), True
     holder = item["on"] if isinstance(item["on"], CommentedSeq) else None
     for j, value in enumerate(values):
-        if value not in ON_CHOICES:
+        if not isinstance(value, str) or value not in ON_CHOICES:
             where, key = (holder, j) if holder is not None else (item, "on")
             sub = f"{path}.on[{j}]" if holder is not None else f"{path}.on"
-            check.error(
-                where, key, sub, f"unknown event type {quote(value)}", "one of " + ", ".join(ON_CHOICES)
+            what = (
+                f"unknown event type {quote(value)}"
+                if isinstance(value, str)
+                else f"{describe(value)} is not an event type"
             )
+            check.error(where, key, sub, what, "one of " + ", ".join(ON_CHOICES))
             ok = False
+            continue
         types.add(value)
     if not ok:
         return False

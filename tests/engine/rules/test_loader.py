@@ -124,3 +124,14 @@ def test_during_and_caps_are_read_into_the_model() -> None:
     )
     assert rule.cap.points == 200 and rule.cap.per == "week" and rule.cap.count is None
     assert str(rule.points.rate) == "1.5" and rule.points.attr == "amount"
+
+
+def test_a_list_inside_on_is_an_error_not_a_crash() -> None:
+    # found by tests/engine/rules/test_loader_fuzz.py: `on: [[retweet]]` once raised TypeError
+    text = "version: 1\ncampaigns:\n  - id: c\n    rules:\n      - {id: r, on: [[retweet]], points: 1}\n"
+    result, errors = load_campaigns_text(text)
+    assert result is None
+    assert [str(e) for e in errors] == [
+        "campaigns.yaml:5:22: campaigns[0].rules[0].on[0]: a list is not an event type (one of any, share, "
+        "retweet, quote, reply, comment, mention, like, profile_linked, quiz_answer, purchase, checkin, retract)"
+    ]
