@@ -26,3 +26,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # Tracked share links: the public address of /l/ (the same prefix as `tracked_links` in
+    # connectors.yaml), and per campaign the content a fan's link leads to
+    # (FANFARE_TRACKED_LINK_TARGETS='{"autumn-blend": "https://acme.example/autumn"}').
+    TRACKED_LINK_BASE = "/l/"
+    TRACKED_LINK_TARGETS: dict[str, str] = {}

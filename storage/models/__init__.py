@@ -1,3 +1,3 @@
 """Every ORM table, one module per domain; importing this package registers them all."""
 
-from storage.models import accounts, connectors, core, gamification  # noqa: F401
+from storage.models import accounts, connectors, core, gamification, links  # noqa: F401

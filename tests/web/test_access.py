@@ -23,6 +23,8 @@ PUBLIC = {
     "badges.badge_image",
     "badges.assertion",
     "badges.credential",
+    # Tracked share links: whoever follows a fan's link is sent on (and counted).
+    "links.follow",
 }
 
 
