@@ -45,9 +45,14 @@ class Config:
     X_OAUTH_SCOPES = "tweet.read users.read offline.access"
     X_CLIENT_ID: str | None = None
     X_CLIENT_SECRET: str | None = None
-    FACEBOOK_OAUTH_AUTHORIZE_URL = "https://www.facebook.com/v19.0/dialog/oauth"
-    FACEBOOK_OAUTH_TOKEN_URL = "https://graph.facebook.com/v19.0/oauth/access_token"
-    FACEBOOK_OAUTH_ME_URL = "https://graph.facebook.com/v19.0/me"
+    FACEBOOK_OAUTH_AUTHORIZE_URL = "https://www.facebook.com/v26.0/dialog/oauth"
+    FACEBOOK_OAUTH_TOKEN_URL = "https://graph.facebook.com/v26.0/oauth/access_token"
+    FACEBOOK_OAUTH_ME_URL = "https://graph.facebook.com/v26.0/me"
     FACEBOOK_OAUTH_SCOPES = "public_profile"
     FACEBOOK_CLIENT_ID: str | None = None
     FACEBOOK_CLIENT_SECRET: str | None = None
+    # Tracked share links: the public address of /l/ (the same prefix as `tracked_links` in
+    # connectors.yaml), and per campaign the content a fan's link leads to
+    # (FANFARE_TRACKED_LINK_TARGETS='{"autumn-blend": "https://acme.example/autumn"}').
+    TRACKED_LINK_BASE = "/l/"
+    TRACKED_LINK_TARGETS: dict[str, str] = {}

@@ -1,4 +1,4 @@
-"""`flask --app app connectors status|poll` and `flask --app app scheduler run`."""
+"""`flask --app app connectors status|poll|links|issue-link` and `flask --app app scheduler run`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from connectors.runtime import ConnectorsNotConfigured, runtime
 from connectors.status import format_status, source_statuses, spend_lines
+from connectors.tracked_links import LinkError, issue_link, link_clicks, totals
 
 connectors_group = AppGroup("connectors", help="Social connectors: status and one-off polls.")
 scheduler_group = AppGroup("scheduler", help="The process that polls connectors on schedule.")
@@ -75,3 +76,38 @@ def scheduler_run() -> None:
 
     _runtime()
     run_scheduler(current_app)
+
+
+@connectors_group.command("issue-link")
+@click.argument("fan")
+@click.argument("campaign")
+@click.argument("target")
+def issue_link_command(fan: str, campaign: str, target: str) -> None:
+    """Make a tracked share link for FAN in CAMPAIGN that leads to TARGET; prints the link."""
+    from storage.db import transaction
+
+    try:
+        with transaction(current_app.extensions["db_sessions"]) as session:
+            link = issue_link(session, fan, campaign, target, datetime.now(UTC))
+            code = link.code
+    except LinkError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"{current_app.config['TRACKED_LINK_BASE']}{code}")
+
+
+@connectors_group.command("links")
+@click.option("--campaign", help="Only this campaign's links.")
+def links_command(campaign: str | None) -> None:
+    """Click-backs of tracked share links: per link, per fan and per campaign."""
+    with current_app.extensions["db_sessions"]() as session:
+        rows = link_clicks(session, campaign_id=campaign)
+    if not rows:
+        click.echo("no tracked links" + (f" in campaign {campaign!r}" if campaign else ""))
+        return
+    lines = [
+        f"{r.code}  {r.fan_id}  {r.campaign_id}  {r.clicks} click-back(s)  -> {r.target_url}" for r in rows
+    ]
+    lines += [f"fan {fan}: {n} click-back(s)" for fan, n in sorted(totals(rows, "fan_id").items())]
+    lines += [f"campaign {c}: {n} click-back(s)" for c, n in sorted(totals(rows, "campaign_id").items())]
+    click.echo("\n".join(lines))

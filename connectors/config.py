@@ -24,15 +24,18 @@ from engine.rules.errors import ConfigError
 from engine.rules.yaml_source import parse_yaml
 
 FILENAME = "connectors.yaml"
-PLATFORMS = ("x", "facebook")
+PLATFORMS = ("x", "facebook", "mastodon")
 ENV = {
     "x": "FANFARE_X_BEARER_TOKEN",
     "facebook": "FANFARE_FACEBOOK_PAGE_TOKEN",
+    "mastodon": "FANFARE_MASTODON_ACCESS_TOKEN",
 }
 # Shipped defaults, following the platforms' own rules (docs/connectors.md, "Platform rules").
 DEFAULT_EARN = {
     "x": frozenset({"quote", "reply", "mention", "share", "retweet"}),
     "facebook": frozenset({"comment", "mention"}),  # Facebook forbids rewarding likes and shares of a Page
+    # Favourites (`like`) earn nothing: a one-click signal that spreads nothing and invites farming.
+    "mastodon": frozenset({"quote", "reply", "mention", "share"}),
 }
 DEFAULT_RISKY = {"x": frozenset({"retweet"})}  # X calls repost-gated giveaways risky
 X_PRICES = {"post": Decimal("0.005"), "user": Decimal("0.010")}
@@ -64,6 +67,17 @@ class FacebookSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MastodonSettings:
+    """What to watch on Mastodon: the brand account on its instance."""
+
+    instance: str  # "https://mastodon.example"
+    account_id: str  # the brand's account id on that instance
+    acct: str  # its username there ("acmecoffee")
+    tracked_links: str | None = None
+    every: dict[str, timedelta] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class PlatformPolicy:
     """Which event types may earn on one platform, and which are allowed but flagged risky."""
 
@@ -77,6 +91,7 @@ class ConnectorSettings:
 
     x: XSettings | None = None
     facebook: FacebookSettings | None = None
+    mastodon: MastodonSettings | None = None
     policy: dict[str, PlatformPolicy] = field(default_factory=dict)
     require_link: bool = True
 
@@ -129,6 +144,7 @@ def load_settings_text(
     settings = ConnectorSettings(
         x=_x(check, top["x"]) if top.get("x") is not None else None,
         facebook=_facebook(check, top["facebook"]) if top.get("facebook") is not None else None,
+        mastodon=_mastodon(check, top["mastodon"]) if top.get("mastodon") is not None else None,
         policy=_policy(check, top),
         require_link=_consent(check, top),
     )
@@ -235,6 +251,33 @@ def _facebook(check: Checker, node: Any) -> FacebookSettings | None:
     if page is None:
         return None
     return FacebookSettings(page[0], page[1], _texts(check, block, "posts", "facebook"), every)
+
+
+def _mastodon(check: Checker, node: Any) -> MastodonSettings | None:
+    keys = ("instance", "brand", "tracked_links", "every")
+    block = check.mapping(
+        CommentedMap({"mastodon": node}), "mastodon", "mastodon", node, keys, ("instance", "brand")
+    )
+    if block is None:
+        return None
+    instance = check.text(block, "instance", "mastodon.instance") if "instance" in block else None
+    if instance is not None and not instance.startswith("https://"):
+        check.error(
+            block,
+            "instance",
+            "mastodon.instance",
+            f"{instance!r} is not an https URL",
+            "https://your.instance",
+        )
+        instance = None
+    brand = _account(check, block, "brand", "mastodon", ("id", "acct"))
+    tracked = (
+        check.text(block, "tracked_links", "mastodon.tracked_links") if "tracked_links" in block else None
+    )
+    every = _every(check, block, "mastodon")
+    if instance is None or brand is None:
+        return None
+    return MastodonSettings(instance.rstrip("/"), brand[0], brand[1].lstrip("@"), tracked, every)
 
 
 def _policy(check: Checker, top: Any) -> dict[str, PlatformPolicy]:

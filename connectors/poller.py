@@ -1,7 +1,8 @@
 """Poll a source once: budget and rate checks, ingestion with its checkpoint, backoff on failure.
 
 Each page's events go through `pipeline.ingest_events` with the connector's
-`ScoringPolicy`, and in the same transaction the source's new cursor, counters
+`ScoringPolicy` (tracked-link shares checked against the fan the link was issued
+to first, `connectors.tracked_links`), and in the same transaction the source's new cursor, counters
 and the month's spend are written, plus the redaction of posts deleted on the
 platform. A crash therefore loses at most the page in flight, which the next
 poll fetches again (stable ids: nothing is awarded twice). After a 429 the
@@ -25,6 +26,7 @@ from connectors.base import Batch, Cost, PollContext, Source, StoredPost
 from connectors.errors import ConnectorError, Failed, OverBudget, RateLimited, Transient
 from connectors.rates import RateBook
 from connectors.redact import redact
+from connectors.tracked_links import verify_shares
 from engine.events import parse_time
 from engine.policy import ScoringPolicy
 from engine.rules.model import CampaignSet
@@ -146,10 +148,12 @@ class Poller:
             _add_spend(session, source.platform, _month(now), batch.cost, pricing.micro_usd(batch.cost))
             _redact(session, batch.redact)
 
+        with self.sessions() as session:
+            events = verify_shares(session, batch.events)
         report = ingest_events(
             self.sessions,
             self.campaigns(),
-            list(batch.events),
+            events,
             source=f"connector:{source.name}",
             now=now,
             scorer=self.scorer,

@@ -4,6 +4,8 @@ A `RateBook` is hooked on a client's `requests` session (`session.hooks`), so it
 sees every answer the vendor library receives, and is asked before each request
 whether the bucket still has room. X sends `x-rate-limit-limit|remaining|reset`
 per endpoint; the Graph API sends `x-app-usage` (percent of the app's budget);
+Mastodon sends `X-RateLimit-Limit|Remaining|Reset` (an ISO time) for the account's
+one budget across all endpoints.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ BUCKETS = (
     (re.compile(r"^/2/tweets$"), "x.tweets_lookup"),
     (re.compile(r"^/2/users/by/username/[^/]+$"), "x.user_by_username"),
     (re.compile(r"^/v\d+\.\d+/"), "facebook.app"),
+    (re.compile(r"^/api/v\d+/"), "mastodon.api"),
 )
 
 
@@ -96,6 +99,15 @@ def _from_headers(name: str, headers: Any, now: datetime) -> Bucket | None:
             int(headers["x-rate-limit-remaining"]),
             _reset_time(headers.get("x-rate-limit-reset")),
         )
+    if "x-ratelimit-remaining" in headers:  # Mastodon: one budget per account
+        try:
+            return Bucket(
+                int(headers.get("x-ratelimit-limit", 0)),
+                int(headers["x-ratelimit-remaining"]),
+                _reset_time(headers.get("x-ratelimit-reset")),
+            )
+        except ValueError:
+            return None
     if "x-app-usage" in headers:  # Graph API: percent used of the app's hourly budget
         try:
             used = max(int(v) for v in json.loads(headers["x-app-usage"]).values())

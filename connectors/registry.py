@@ -36,10 +36,12 @@ class Connectors:
     missing: list[str] = field(default_factory=list)  # platforms configured without credentials
 
 
-def preparer(sandbox_url: str | None, timeout: float = 30.0) -> Prepare:
+def preparer(
+    sandbox_url: str | None, timeout: float = 30.0, prefixes: tuple[str, ...] = SANDBOX_PREFIXES
+) -> Prepare:
     """How to set up a client's session: the sandbox adapters, or production timeouts."""
     if sandbox_url:
-        return lambda session: mount_sandbox(session, sandbox_url, SANDBOX_PREFIXES, timeout)
+        return lambda session: mount_sandbox(session, sandbox_url, prefixes, timeout)
     return lambda session: mount_production(session, (5.0, timeout))
 
 
@@ -63,6 +65,7 @@ def build(
             for source in x_sources(settings.x, token, prepare, out.rates["x"], page_size):
                 out.sources[source.name] = source
     _add_facebook(out, settings, sandbox_url, prepare, page_size, clock)
+    _add_mastodon(out, settings, sandbox_url, page_size, clock, timeout)
     return out
 
 
@@ -86,5 +89,31 @@ def _add_facebook(
     out.blind_spots["facebook"] = BLIND_SPOTS
     for source in facebook_sources(
         settings.facebook, token, prepare, out.rates["facebook"], page_size, clock
+    ):
+        out.sources[source.name] = source
+
+
+def _add_mastodon(
+    out: Connectors,
+    settings: ConnectorSettings,
+    sandbox_url: str | None,
+    page_size: int,
+    clock: Callable[[], datetime],
+    timeout: float,
+) -> None:
+    """Mastodon.py takes its base URL as given: in the sandbox it is the sandbox itself."""
+    if settings.mastodon is None:
+        return
+    from connectors.mastodon.sources import BLIND_SPOTS, mastodon_sources
+
+    token = credentials("mastodon") or ("sandbox" if sandbox_url else None)
+    if token is None:
+        out.missing.append("mastodon")
+        return
+    out.rates["mastodon"] = RateBook(clock)
+    out.blind_spots["mastodon"] = BLIND_SPOTS
+    prepare = preparer(sandbox_url, timeout, (f"{sandbox_url}/",)) if sandbox_url else preparer(None, timeout)
+    for source in mastodon_sources(
+        settings.mastodon, token, prepare, out.rates["mastodon"], min(page_size, 80), sandbox_url, timeout
     ):
         out.sources[source.name] = source

@@ -27,6 +27,12 @@ class ScoringPolicy:
     earns: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def may_earn(self, event: Event) -> bool:
-        """Whether the platform's policy lets this type of event earn points."""
+        """Whether the platform's policy lets this type of event earn points.
+
+        An event the connector marked `attrs.not_credited` (a share carrying another
+        fan's tracked link) earns nothing; the reason stays in its stored attrs.
+        """
+        if event.attrs.get("not_credited"):
+            return False
         allowed = self.earns.get(event.platform)
         return allowed is None or event.type in allowed or event.type == "retract"

@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         health,
         i18n,
         leaderboard,
+        links,
         loyalty_admin,
     )
 
@@ -39,3 +40,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_v1.bp)
     app.register_blueprint(fan_loyalty.bp)
     app.register_blueprint(connect.bp)
+    app.register_blueprint(links.bp)

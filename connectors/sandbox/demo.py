@@ -23,7 +23,7 @@ from connectors.poller import Poller
 from connectors.registry import build
 from connectors.runtime import Runtime, current_campaigns, settings_path
 from connectors.sandbox.server import SandboxServer
-from connectors.sandbox.world import BRAND_X_ID, BRAND_X_POST, FB_POST, World, recorded_world
+from connectors.sandbox.world import BRAND_X_ID, BRAND_X_POST, FB_POST, MASTODON_STATUS, World, recorded_world
 from connectors.x.source import TWITTER_EPOCH_MS
 from engine.rules.errors import format_errors
 from monitoring.scoring import default_scorer
@@ -35,6 +35,7 @@ DEMO_EVERY = {
     "deletions": timedelta(minutes=10),
     "tagged": timedelta(seconds=30),
 }
+MASTODON_EVERY = {**DEMO_EVERY, "posts": timedelta(seconds=30)}
 # The demo's fans with linked X profiles x:1000000 ... (demo/events.jsonl), and two strangers.
 FANS = [
     ("1000000", "latte_lena", "Lena Vogt"),
@@ -77,8 +78,10 @@ class ActivityScript:
             "name": name,
             "public_metrics": {"followers_count": 100 + 37 * self.count},
         }
-        kind = ("mention", "quote", "reply", "retweet", "comment")[self.rng.randrange(5)]
-        if kind == "retweet":
+        kind = ("mention", "quote", "reply", "retweet", "comment", "boost")[self.rng.randrange(6)]
+        if kind == "boost":  # a reblog of the brand's Mastodon status
+            self.world.add_notification(self._boost(user, now))
+        elif kind == "retweet":
             self.world.retweet(BRAND_X_POST, user)
         elif kind == "comment":
             comment = {
@@ -122,6 +125,20 @@ class ActivityScript:
             tweet["in_reply_to_user_id"] = BRAND_X_ID
         return tweet
 
+    def _boost(self, user: dict[str, Any], now: datetime) -> dict[str, Any]:
+        account = {"id": f"11{user['id']}", "username": user["username"], "acct": user["username"]}
+        account |= {
+            "display_name": user["name"],
+            "followers_count": user["public_metrics"]["followers_count"],
+        }
+        return {
+            "id": str(90000000 + self.count),
+            "type": "reblog",
+            "created_at": now.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "account": account,
+            "status": self.world.m_statuses[MASTODON_STATUS],
+        }
+
     def run(self, period: float) -> None:
         """Step every `period` seconds until stopped."""
         while not self._stop.wait(period):
@@ -161,6 +178,7 @@ def start_demo_sources(
         settings,
         x=replace(settings.x, every=every) if settings.x else None,
         facebook=replace(settings.facebook, every=every) if settings.facebook else None,
+        mastodon=replace(settings.mastodon, every=MASTODON_EVERY) if settings.mastodon else None,
     )
     server = SandboxServer(recorded_world()).start()
     app.config["CONNECTORS_SANDBOX"] = server.url

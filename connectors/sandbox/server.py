@@ -8,7 +8,7 @@ from types import TracebackType
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from connectors.sandbox import graph_api, x_api
+from connectors.sandbox import graph_api, mastodon_api, x_api
 from connectors.sandbox.world import World
 
 
@@ -20,10 +20,11 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def make_sandbox_app(world: World) -> Flask:
-    """The sandbox as a WSGI app: X v2 and Graph API routes over one world."""
+    """The sandbox as a WSGI app: X v2, Mastodon and Graph API routes over one world."""
     app = Flask("fanfare_sandbox")
     app.config["WORLD"] = world
     app.register_blueprint(x_api.bp)
+    app.register_blueprint(mastodon_api.bp)
     app.register_blueprint(graph_api.bp)  # last: its /<version>/<id> routes are the most general
     return app
 

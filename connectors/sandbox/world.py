@@ -23,7 +23,11 @@ BRAND_X_ID = "1432281941406646272"
 BRAND_X_POST = "2107108545131447506"
 FB_PAGE = "104857392817465"
 FB_POST = "104857392817465_1290045583271104"
+MASTODON_BRAND = "109348211274630185"  # @acmecoffee on mastodon.example
+MASTODON_STATUS = "115327044120511233"  # its Autumn Blend status
 WINDOW = 900  # X rate-limit window: 15 minutes
+MASTODON_WINDOW = 300  # Mastodon: 300 requests per 5 minutes per account
+MASTODON_LIMIT = 300
 
 # Requests per 15-minute window per app, as documented (platforms README §1.2).
 X_LIMITS = {
@@ -71,6 +75,12 @@ class World:
         self.x_retweeters: dict[str, list[str]] = defaultdict(list)  # post -> user ids, newest first
         self.fb_posts: dict[str, dict[str, Any]] = {}
         self.fb_edges: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        self.m_statuses: dict[str, dict[str, Any]] = {}
+        self.m_notifications: list[dict[str, Any]] = []  # oldest first
+        self.m_reblogs: dict[str, list[dict[str, Any]]] = defaultdict(
+            list
+        )  # status -> accounts, newest first
+        self.m_favourites: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
         self.usage: dict[str, list[float]] = {}  # route -> [window start, requests used]
         self.requests: list[tuple[str, dict[str, str]]] = []  # (route, query), for tests
@@ -129,6 +139,47 @@ class World:
             items = self.fb_edges[(object_id, edge)]
             items[:] = [i for i in items if i.get("id") != item_id]
 
+    # -- Mastodon --------------------------------------------------------------------
+
+    def add_notification(self, notification: dict[str, Any]) -> None:
+        """Deliver a notification to the brand account (and keep its status, reblogger or favouriter)."""
+        with self.lock:
+            item = copy.deepcopy(notification)
+            status = item.get("status")
+            if isinstance(status, dict) and status.get("id"):
+                self.m_statuses.setdefault(str(status["id"]), status)
+            lists = {"reblog": self.m_reblogs, "favourite": self.m_favourites}
+            if item.get("type") in lists and isinstance(status, dict):
+                accounts = lists[item["type"]][str(status["id"])]
+                if all(a["id"] != item["account"]["id"] for a in accounts):
+                    accounts.insert(0, item["account"])
+            self.m_notifications = [n for n in self.m_notifications if n["id"] != item["id"]]
+            self.m_notifications.append(item)
+            self.m_notifications.sort(key=lambda n: int(n["id"]))
+
+    def undo(self, kind: str, status_id: str, account_id: str) -> None:
+        """An un-reblog (`kind="reblog"`) or un-favourite: gone from the list and its notification too."""
+        with self.lock:
+            lists = {"reblog": self.m_reblogs, "favourite": self.m_favourites}
+            lists[kind][status_id] = [a for a in lists[kind][status_id] if a["id"] != account_id]
+            self.m_notifications = [
+                n
+                for n in self.m_notifications
+                if not (
+                    n["type"] == kind
+                    and (n.get("status") or {}).get("id") == status_id
+                    and n["account"]["id"] == account_id
+                )
+            ]
+
+    def delete_status(self, status_id: str) -> None:
+        """The author deleted a status: lookups answer 404 and its notifications disappear."""
+        with self.lock:
+            self.m_statuses.pop(status_id, None)
+            self.m_notifications = [
+                n for n in self.m_notifications if (n.get("status") or {}).get("id") != status_id
+            ]
+
     # -- failures and limits ---------------------------------------------------------
 
     def script(self, route: str, *faults: Fault) -> None:
@@ -142,16 +193,16 @@ class World:
             queue = self.faults.get(route)
             return queue.popleft() if queue else None
 
-    def spend(self, route: str, limit: int) -> tuple[int, int, int]:
+    def spend(self, route: str, limit: int, window: int = WINDOW) -> tuple[int, int, int]:
         """Count one request in the route's window; (limit, remaining, reset epoch seconds)."""
         with self.lock:
             now = self.clock()
             start, used = self.usage.get(route, [now, 0])
-            if now >= start + WINDOW:
+            if now >= start + window:
                 start, used = now, 0
             used += 1
             self.usage[route] = [start, used]
-            return limit, max(0, limit - int(used)), int(start + WINDOW)
+            return limit, max(0, limit - int(used)), int(start + window)
 
     def token_for(self, route: str, offset: int) -> str:
         """An opaque pagination token for an offset into a listing."""
@@ -169,10 +220,11 @@ class World:
 
 
 def recorded_world(clock: Callable[[], float] = time.time) -> World:
-    """A world holding every recorded payload: the Acme Coffee brand on X and Facebook."""
+    """A world holding every recorded payload: the Acme Coffee brand on X, Facebook and Mastodon."""
     world = World(clock)
     _load_x(world)
     _load_graph(world)
+    _load_mastodon(world)
     return world
 
 
@@ -201,3 +253,9 @@ def _load_graph(world: World) -> None:
             world.add_fb_item(FB_POST, edge, item)
     for item in load_payload("graph", "tagged.json")["data"]:
         world.add_fb_item(FB_PAGE, "tagged", item)
+
+
+def _load_mastodon(world: World) -> None:
+    for name in ("notifications_older.json", "notifications.json"):
+        for notification in load_payload("mastodon", name):
+            world.add_notification(notification)

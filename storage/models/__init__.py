@@ -1,3 +1,12 @@
 """Every ORM table, one module per domain; importing this package registers them all."""
 
-from storage.models import accounts, connect, connectors, core, gamification, loyalty, monitoring  # noqa: F401
+from storage.models import (  # noqa: F401
+    accounts,
+    connect,
+    connectors,
+    core,
+    gamification,
+    links,
+    loyalty,
+    monitoring,
+)

@@ -49,10 +49,22 @@ facebook:
   posts: ["104857392817465_1290045583271104"]
 """
 
+MASTODON_YAML = """\
+version: 1
+mastodon:
+  instance: https://mastodon.example
+  brand: {id: "109348211274630185", acct: acmecoffee}
+  tracked_links: "https://acme.example/s/"
+"""
+
 # Profiles whose owners linked them (and so agreed to be scored).
 LINKS = {
-    "fan-lena": ["x:1105408086635569728", "facebook:7391028374650912"],
-    "fan-mika": ["x:1614547938309145037"],
+    "fan-lena": [
+        "x:1105408086635569728",
+        "facebook:7391028374650912",
+        "mastodon:latte_lena@mastodon.example",
+    ],
+    "fan-mika": ["x:1614547938309145037", "mastodon:mocha_mika@social.example"],
     "fan-critic": ["x:15478392"],
     "fan-rosa": ["facebook:8204716395810274"],
 }

@@ -15,6 +15,8 @@ def test_the_shipped_file_loads_with_the_platforms_policies() -> None:
     assert errors == [] and settings is not None
     assert settings.policy["facebook"].earn == frozenset({"comment", "mention"})
     assert settings.policy["x"].risky == frozenset({"retweet"})
+    assert settings.policy["mastodon"].earn == frozenset({"quote", "reply", "mention", "share"})
+    assert settings.mastodon is not None and settings.mastodon.instance == "https://mastodon.example"
     assert settings.require_link is True
 
 
@@ -34,7 +36,7 @@ consent: {require_link: false}
     assert settings is None
     assert format_errors(errors).splitlines() == [
         "connectors.yaml:4:3: x.bearer_token: credentials must not be in this file (set them in the environment "  # noqa: E501
-        "(FANFARE_X_BEARER_TOKEN, FANFARE_FACEBOOK_PAGE_TOKEN))",
+        "(FANFARE_X_BEARER_TOKEN, FANFARE_FACEBOOK_PAGE_TOKEN, FANFARE_MASTODON_ACCESS_TOKEN))",
         "connectors.yaml:4:3: x.bearer_token: unknown key 'bearer_token' (one of brand, posts, hashtags, links, "  # noqa: E501
         "tracked_links, every, monthly_budget_usd)",
         "connectors.yaml:5:21: x.every.mentions: 'soon' is not a duration (such as 90s, 30m, 24h or 7d)",
@@ -45,4 +47,21 @@ consent: {require_link: false}
         "(share | retweet | quote | reply | comment | mention | like)",
         "connectors.yaml:9:25: consent.require_link: only profiles whose owners linked them may be scored (true)",  # noqa: E501
         "connectors.yaml: 7 error(s)",
+    ]
+
+
+def test_a_mastodon_section_needs_an_https_instance_and_the_brand_account() -> None:
+    text = """\
+version: 1
+mastodon:
+  instance: http://mastodon.example
+  brand: {id: "109348211274630185"}
+"""
+    settings, errors = load_settings_text(text)
+    assert settings is None
+    assert format_errors(errors).splitlines() == [
+        "connectors.yaml:3:13: mastodon.instance: 'http://mastodon.example' is not an https URL "
+        "(https://your.instance)",
+        "connectors.yaml:4:10: mastodon.brand: missing key 'acct' ('acct' is required)",
+        "connectors.yaml: 2 error(s)",
     ]

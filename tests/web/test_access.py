@@ -28,6 +28,8 @@ PUBLIC = {
     "developers.index",  # the partner programme: what it is, how to join
     "developers.signup",
     "api_v1.openapi",  # the Earn API contract
+    # Tracked share links: whoever follows a fan's link is sent on (and counted).
+    "links.follow",
 }
 
 

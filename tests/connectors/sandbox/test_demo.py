@@ -19,7 +19,8 @@ POINTS = {
     "reply": 5,
     "retweet": 2,
     "comment": 0,
-}  # comments: Facebook profiles not linked
+    "boost": 0,
+}  # comments and boosts: Facebook and Mastodon profiles not linked
 
 
 def test_scripted_activity_moves_the_leaderboard(tmp_path: Path) -> None:

@@ -132,6 +132,7 @@ def test_a_list_inside_on_is_an_error_not_a_crash() -> None:
     result, errors = load_campaigns_text(text)
     assert result is None
     assert [str(e) for e in errors] == [
-        "campaigns.yaml:5:22: campaigns[0].rules[0].on[0]: a list is not an event type (one of any, share, "
-        "retweet, quote, reply, comment, mention, like, profile_linked, quiz_answer, purchase, checkin, retract)"
+        "campaigns.yaml:5:22: campaigns[0].rules[0].on[0]: a list is not an event type (one of any, "
+        "share, retweet, quote, reply, comment, mention, like, profile_linked, quiz_answer, purchase, "
+        "checkin, retract)"
     ]
