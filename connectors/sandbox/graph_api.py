@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
 
-from connectors.sandbox.world import Fault, World, load_payload
+from connectors.sandbox.world import World, load_payload
 
 bp = Blueprint("sandbox_graph", __name__)
 CALLS_PER_HOUR = 200  # app-level budget the usage header is computed against
@@ -55,20 +54,8 @@ def gate(route: str) -> Response | None:
     fault = w.next_fault(route)
     if fault is None:
         return None
-    answered = _fault(fault)
+    answered = fault.play(answer)
     return None if fault.serve else answered
-
-
-def _fault(fault: Fault) -> Response:
-    if fault.reached is not None:
-        fault.reached.set()
-    if fault.hang_seconds:
-        time.sleep(fault.hang_seconds)
-    if fault.serve:
-        return Response(status=204)
-    if fault.raw is not None:
-        return Response(fault.raw, status=fault.status, mimetype="application/json")
-    return answer(fault.body if fault.body is not None else {}, fault.status, fault.headers)
 
 
 def _cursor(offset: int) -> str:

@@ -11,14 +11,13 @@ budget is spent.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from connectors.sandbox.world import MASTODON_LIMIT, MASTODON_WINDOW, Fault, World
+from connectors.sandbox.world import MASTODON_LIMIT, MASTODON_WINDOW, World
 
 bp = Blueprint("sandbox_mastodon", __name__)
 BUDGET = "mastodon.api"  # one budget per account for every endpoint
@@ -54,25 +53,13 @@ def gate(route: str) -> Response | None:
         return answer({"error": "The access token is invalid"}, 401)
     fault = w.next_fault(route)
     if fault is not None:
-        answered = _fault(fault)
+        answered = fault.play(answer)
         if not fault.serve:
             return answered
     start, used = w.usage.get(BUDGET, [0, 0])
     if used >= MASTODON_LIMIT and w.clock() < start + MASTODON_WINDOW:
         return answer({"error": "Too many requests"}, 429)
     return None
-
-
-def _fault(fault: Fault) -> Response:
-    if fault.reached is not None:
-        fault.reached.set()
-    if fault.hang_seconds:
-        time.sleep(fault.hang_seconds)
-    if fault.serve:
-        return Response(status=204)
-    if fault.raw is not None:
-        return Response(fault.raw, status=fault.status, mimetype="application/json")
-    return answer(fault.body if fault.body is not None else {}, fault.status, fault.headers)
 
 
 def _limit() -> int:

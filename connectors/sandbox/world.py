@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask import Response
+
 PAYLOADS = Path(__file__).with_name("payloads")
 BRAND_X_ID = "1432281941406646272"
 BRAND_X_POST = "2107108545131447506"
@@ -57,6 +59,22 @@ class Fault:
     reached: threading.Event | None = None
     raw: str | None = None
     serve: bool = False
+
+    def play(self, answer: Callable[[Any, int, dict[str, str]], Response]) -> Response:
+        """Signal arrival, hang if scripted, then answer through the platform's `answer`.
+
+        With `serve` the returned 204 is only a marker: the caller goes on and answers
+        normally, after the delay.
+        """
+        if self.reached is not None:
+            self.reached.set()
+        if self.hang_seconds:
+            time.sleep(self.hang_seconds)
+        if self.serve:
+            return Response(status=204)
+        if self.raw is not None:
+            return Response(self.raw, status=self.status, mimetype="application/json")
+        return answer(self.body if self.body is not None else {}, self.status, self.headers)
 
 
 def load_payload(*parts: str) -> Any:

@@ -10,12 +10,11 @@ is gone, rate-limit headers on every answer, and at most 100 reposters per post.
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from connectors.sandbox.world import X_LIMITS, Fault, World, load_payload
+from connectors.sandbox.world import X_LIMITS, World, load_payload
 
 bp = Blueprint("sandbox_x", __name__)
 DEFAULT_TWEET_FIELDS = ("id", "text", "edit_history_tweet_ids")
@@ -52,25 +51,13 @@ def gate(route: str) -> Response | None:
         return answer(route, load_payload("x", "error_401.json"), 401)
     fault = w.next_fault(route)
     if fault is not None:
-        answered = _fault(route, fault)
+        answered = fault.play(lambda body, status, headers: answer(route, body, status, headers))
         if not fault.serve:
             return answered
     start, used = w.usage.get(route, [0, 0])
     if used >= X_LIMITS[route] and w.clock() < start + 900:
         return answer(route, load_payload("x", "error_429_rate_limit.json"), 429)
     return None
-
-
-def _fault(route: str, fault: Fault) -> Response:
-    if fault.reached is not None:
-        fault.reached.set()
-    if fault.hang_seconds:
-        time.sleep(fault.hang_seconds)
-    if fault.serve:
-        return Response(status=204)
-    if fault.raw is not None:
-        return Response(fault.raw, status=fault.status, mimetype="application/json")
-    return answer(route, fault.body if fault.body is not None else {}, fault.status, fault.headers)
 
 
 def _bad_request(route: str, name: str, value: str, problem: str) -> Response:
