@@ -15,12 +15,12 @@ def test_demo_seed_loads_events_and_logins_once(tmp_path) -> None:  # type: igno
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "--no-serve"])
     assert first.exit_code == 0, first.output
-    assert "555 event(s) accepted" in first.output
+    assert "559 event(s) accepted" in first.output
     for role in ("fan", "marketer", "community_manager", "admin"):
         assert f"  {role}" in first.output
     again = runner.invoke(args=["demo", "--no-serve"])
     assert "0 event(s) accepted" in again.output
     with app.extensions["db_sessions"]() as session:
-        assert session.scalar(select(func.count()).select_from(StoredEvent)) == 555
+        assert session.scalar(select(func.count()).select_from(StoredEvent)) == 559
         roles = sorted(session.scalars(select(User.role)))
     assert roles == ["admin", "community_manager", "fan", "marketer"]
