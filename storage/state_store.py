@@ -121,14 +121,15 @@ def _load_accepted(session: Session, state: EngineState, ids: set[str]) -> None:
             aware(row.at),  # type: ignore[arg-type]
             row.fan_id or "",
             tuple(row.campaigns),
-            [],
+            (),
             row.retracted_by,
             profile,
         )
     entries = sorted(rows_where_in(session, LedgerEntry, "event_id", ids), key=lambda row: row.seq)
     for row in entries:
         if row.reverses is None and row.event_id in state.accepted:
-            state.accepted[row.event_id].entries.append(_entry(row))
+            record = state.accepted[row.event_id]
+            record.entries = (*record.entries, _entry(row))
 
 
 def _entry(row: Any) -> Entry:
