@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from engine.gc_pause import gc_paused
 from engine.leaderboards.boards import board_name, standings
 from engine.processor import Engine, Scorer
 from engine.reading import read_ordered
@@ -32,16 +33,19 @@ def run(
     keep_ledger: bool = True,
 ) -> Simulation:
     """Parse, keep the first line of each id, process in `at` order (ties by id), close periods."""
-    ordered = read_ordered(lines)
-    rejected = [(bad.line or 0, bad.error) for bad in ordered.rejected]
-    # Nothing is flushed, and only the events some retract names can ever be undone.
-    state = EngineState(keep_ledger=keep_ledger, track_changes=False, retract_targets=ordered.retract_targets)
-    engine = Engine(campaigns, state, scorer)
-    for line, event in ordered.drain():
-        outcome = engine.process(event)
-        if outcome.status == "rejected":
-            rejected.append((line, outcome.error))
-    engine.close_periods(now)
+    with gc_paused():
+        ordered = read_ordered(lines)
+        rejected = [(bad.line or 0, bad.error) for bad in ordered.rejected]
+        # Nothing is flushed, and only the events some retract names can ever be undone.
+        state = EngineState(
+            keep_ledger=keep_ledger, track_changes=False, retract_targets=ordered.retract_targets
+        )
+        engine = Engine(campaigns, state, scorer)
+        for line, event in ordered.drain():
+            outcome = engine.process(event)
+            if outcome.status == "rejected":
+                rejected.append((line, outcome.error))
+        engine.close_periods(now)
     return Simulation(campaigns, state, sorted(rejected))
 
 
