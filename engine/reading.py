@@ -24,13 +24,20 @@ class OrderedInput:
     duplicates: int = 0
     retract_targets: set[str] = field(default_factory=set)  # ids some retract names
 
-    def events(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, Event]]:
-        """`(line number, event)` in processing order, parsed again from the kept text."""
-        for _at, _id, line, text in self.keyed[start:stop]:
-            yield line, parse_line(text)
+    def batches(self, size: int) -> Iterator[list[tuple[int, Event]]]:
+        """`(line number, event)` lists of `size` in processing order (see `drain`)."""
+        part: list[tuple[int, Event]] = []
+        for item in self.drain():
+            part.append(item)
+            if len(part) == size:
+                yield part
+                part = []
+        if part:
+            yield part
 
     def drain(self) -> Iterator[tuple[int, Event]]:
-        """Like `events()`, but lets go of each line's text once parsed (a one-pass run)."""
+        """`(line number, event)` in processing order, parsed again from the kept text, letting
+        go of each text once parsed: the state grows into the memory the texts leave."""
         keyed = self.keyed
         for index in range(len(keyed)):
             _at, _id, line, text = keyed[index]
