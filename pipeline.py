@@ -17,9 +17,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.events import Event, EventError, Rejected, parse_event, parse_line, read_jsonl
+from engine.events import Event, EventError, parse_event
+from engine.gc_pause import gc_paused
 from engine.policy import ScoringPolicy
 from engine.processor import Engine, Outcome
+from engine.reading import read_ordered
 from engine.rules.model import CampaignSet
 from engine.state import EngineState, Entry
 from storage.db import take_engine_state, transaction
@@ -74,34 +76,26 @@ def ingest_lines(
     event, to bound memory), then processed in batches of `batch` events, each its
     own transaction. Bad lines go to the quarantine with their line numbers.
     """
-    report = IngestReport()
-    keyed, bad, ids = [], [], set()
-    for line, item, text in read_jsonl(lines, source):
-        if isinstance(item, Rejected):
-            bad.append(Bad(line, item.error, item.raw))
-        elif item.id in ids:
-            report.duplicates += 1
-        else:
-            ids.add(item.id)
-            keyed.append((item.at, item.id, line, text))
-    del ids
-    keyed.sort()
+    # The collector is paused while reading and inside each batch (engine/gc_pause.py: a third
+    # of the CPU time went to it); between batches it runs, for the cycles a session leaves.
+    with gc_paused():
+        ordered = read_ordered(lines, source)
+    report = IngestReport(duplicates=ordered.duplicates)
+    bad = [Bad(item.line, item.error, item.raw) for item in ordered.rejected]
     ingest_batch(sessions, campaigns, [], bad, source=source, now=now, scorer=scorer, report=report)
-    for start in range(0, len(keyed), batch):
-        part = keyed[start : start + batch]
-        events = [parse_line(text) for _, _, _, text in part]
-        numbers = {event_id: line for _, event_id, line, _ in part}
-        ingest_batch(
-            sessions,
-            campaigns,
-            events,
-            [],
-            source=source,
-            now=now,
-            scorer=scorer,
-            report=report,
-            lines=numbers,
-        )
+    for part in ordered.batches(batch):
+        with gc_paused():
+            ingest_batch(
+                sessions,
+                campaigns,
+                [event for _, event in part],
+                [],
+                source=source,
+                now=now,
+                scorer=scorer,
+                report=report,
+                lines={event.id: line for line, event in part},
+            )
     close_periods(sessions, campaigns, now)
     return report
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 SOCIAL_TYPES = frozenset({"share", "retweet", "quote", "reply", "comment", "mention", "like"})
 POST_TYPES = frozenset({"share", "retweet", "quote", "reply", "comment", "like"})
 FAN_TYPES = frozenset({"profile_linked", "quiz_answer", "purchase", "checkin"})
@@ -161,6 +163,10 @@ def parse_time(value: Any, what: str = "at") -> datetime:
 
 def _text(obj: Mapping[str, Any], key: str, *, required: bool = False) -> str | None:
     value = obj.get(key)
+    if type(value) is str:  # the common case first: a plain string needs no conversion
+        if required and not value.strip():
+            raise EventError(f"'{key}' is empty")
+        return value
     if value is None:
         if required:
             raise EventError(f"missing '{key}'")
@@ -282,10 +288,33 @@ def _missing(key: str) -> datetime:
 def parse_line(line: str) -> Event:
     """One JSON line to an `Event`."""
     try:
-        raw = json.loads(line)
+        raw = loads(line)
     except json.JSONDecodeError as exc:
         raise EventError(f"not JSON: {exc.msg} at column {exc.colno}") from None
     return parse_event(raw)
+
+
+# Bytes -> "0" for a digit, " " for anything else: a run of 19 zeros marks a number orjson
+# may read differently from json (see `loads`).
+_DIGIT_MAP = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_NUMBER = b"0" * 19
+
+
+def loads(line: str) -> Any:
+    """`json.loads(line)`, five times faster: orjson parses, and json, whose results are the
+    reference, takes over wherever orjson would differ. orjson turns integers beyond 64 bits
+    (19 digits and more) into floats, refuses NaN, Infinity and lone surrogates that json
+    accepts, and words its errors differently; json handles all of those lines."""
+    try:
+        data = line.encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        return json.loads(line)
+    if _LONG_NUMBER in data.translate(_DIGIT_MAP):
+        return json.loads(line)
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
 
 
 def read_jsonl(lines: Iterable[str], source: str = "") -> Iterator[tuple[int, Event | Rejected, str]]:

@@ -13,18 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from engine import badges
 from engine.events import Event
 from engine.leaderboards.boards import post_to_boards
+from engine.plan import CampaignPlan, Plan
 from engine.policy import ScoringPolicy
 from engine.rules.checker import to_decimal
 from engine.rules.conditions import all_hold
-from engine.rules.membership import belongs, in_campaign_time
+from engine.rules.membership import in_campaign_time, members_of
 from engine.rules.model import Campaign, CampaignSet, Challenge, Rule
 from engine.rules.parts import normalize_answer
 from engine.rules.timing import in_window, period_key
-from engine.state import Accepted, EngineState, Entry, Grant, Link
+from engine.state import Accepted, EngineState, Entry, FanState, Grant, Link
 
 Scorer = Callable[[str | None], float]
 
@@ -60,6 +62,9 @@ class Engine:
         self.state = state
         self.scorer = scorer
         self.policy = policy  # None: the spec's behaviour (an unlinked profile stands for a fan)
+        self.plan = Plan(campaigns)
+        # Accepted records name their campaigns; one shared tuple per combination, not per event.
+        self._member_ids: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def process(self, event: Event) -> Outcome:
         """Apply one event; the same id twice is a no-op."""
@@ -106,27 +111,27 @@ class Engine:
         state.seen.add(event.id)
         if event.type == "profile_linked":
             state.add_link(str(event.attrs["profile"]), Link(fan, event.at, event.id))
-        members = [c for c in self.campaigns.campaigns if belongs(c, event)] if self._may_earn(event) else []
+        members = members_of(self.plan.campaigns, event) if self._may_earn(event) else []
         entries: list[Entry] = []
         state.fan(fan)
         polarity = self._polarity(event) if members else 0.0
-        for campaign in members:
+        zones: dict[ZoneInfo, datetime] = {}  # campaigns mostly share a timezone: convert once
+        for plan in members:
+            campaign = plan.campaign
             state.join_campaign(fan, campaign.id)
-            local = event.at.astimezone(campaign.tz)
+            local = zones.get(campaign.tz) or zones.setdefault(campaign.tz, event.at.astimezone(campaign.tz))
             if event.type == "quiz_answer":
-                entries.extend(self._answer(campaign, event, fan))
-            for rule in campaign.rules_for(event.type):
-                entry = self._apply_rule(campaign, rule, event, fan, local, polarity)
+                entries.extend(self._answer(plan, event, fan))
+            for rule, source in plan.rules.get(event.type, ()):
+                entry = self._apply_rule(plan, rule, source, event, fan, local, polarity)
                 if entry is not None:
                     entries.append(entry)
-            self._advance_badges(campaign, event, fan, local)
+            self._advance_badges(plan, event, fan, local)
         self._answer_outside(event, fan, members, entries)
-        profile = event.attrs.get("profile") if event.type == "profile_linked" else None
-        self._remember(
-            Accepted(
-                event.id, event.type, event.at, fan, tuple(c.id for c in members), entries, profile=profile
-            )
-        )
+        if state.remembers(event.id):
+            self._remember_accepted(event, fan, members, entries)
+        else:
+            state.next_seq()  # keep processing order numbers the same either way
         return fan
 
     def _may_earn(self, event: Event) -> bool:
@@ -135,8 +140,20 @@ class Engine:
     def _monitor(self, event: Event) -> str:
         """Store an event of an unlinked profile for listening; it belongs to no fan and earns nothing."""
         self.state.seen.add(event.id)
-        self._remember(Accepted(event.id, event.type, event.at, "", (), []))
+        if self.state.remembers(event.id):
+            self._remember(Accepted(event.id, event.type, event.at, "", (), ()))
+        else:
+            self.state.next_seq()
         return ""
+
+    def _remember_accepted(
+        self, event: Event, fan: str, members: list[CampaignPlan], entries: list[Entry]
+    ) -> None:
+        ids = tuple(p.campaign.id for p in members)
+        ids = self._member_ids.setdefault(ids, ids)
+        profile = event.attrs.get("profile") if event.type == "profile_linked" else None
+        kept = tuple(e for e in entries if _reversible(e))  # a retract gives back only these
+        self._remember(Accepted(event.id, event.type, event.at, fan, ids, kept, profile=profile))
 
     def _remember(self, record: Accepted) -> None:
         record.seq = self.state.next_seq()
@@ -151,7 +168,14 @@ class Engine:
         return self.scorer(event.text)
 
     def _apply_rule(
-        self, campaign: Campaign, rule: Rule, event: Event, fan: str, local: datetime, polarity: float
+        self,
+        plan: CampaignPlan,
+        rule: Rule,
+        source: str,
+        event: Event,
+        fan: str,
+        local: datetime,
+        polarity: float,
     ) -> Entry | None:
         if rule.during is not None and not in_window(rule.during, local):
             return None
@@ -160,12 +184,13 @@ class Engine:
         base = rule.points if isinstance(rule.points, int) else self._per_attr(rule, event)
         if base is None:
             return None
-        points = self._boosted(campaign, base, event, local, polarity)
+        campaign = plan.campaign
+        points = self._boosted(campaign, base, event, local, polarity) if campaign.boosts else base
+        if isinstance(points, Decimal):  # a per-attribute rule with no boost at all
+            points = math.floor(points)
         points, note, cap_key = self._cap(campaign, rule, fan, local, points)
         return self._post(
-            campaign,
-            Entry(0, event.id, fan, campaign.id, f"rule:{rule.id}", points, event.at, note, cap_key),
-            local,
+            plan, Entry(0, event.id, fan, campaign.id, source, points, event.at, note, cap_key), local
         )
 
     @staticmethod
@@ -177,7 +202,7 @@ class Engine:
     def _boosted(
         self, campaign: Campaign, base: int | Decimal, event: Event, local: datetime, polarity: float
     ) -> int:
-        factor = Decimal(1)
+        factor: int | Decimal = 1  # stays the int 1 (no Decimal arithmetic) when no boost applies
         for boost in campaign.boosts:
             if boost.starts is not None and event.at < boost.starts:
                 continue
@@ -213,25 +238,24 @@ class Engine:
         self.state.dirty.caps.add(key)
         return points, note, key
 
-    def _post(self, campaign: Campaign, entry: Entry, local: datetime) -> Entry:
+    def _post(self, plan: CampaignPlan, entry: Entry, local: datetime) -> Entry:
         state = self.state
         entry.seq = state.next_seq()
         if state.keep_ledger:
             state.ledger.append(entry)
         fan = state.fan(entry.fan)
         if entry.points:
+            campaign_id = plan.campaign.id
             fan.points += entry.points
-            fan.campaigns[campaign.id] = fan.campaigns.get(campaign.id, 0) + entry.points
+            fan.campaigns[campaign_id] = fan.campaigns.get(campaign_id, 0) + entry.points
             state.dirty.fans.add(entry.fan)
-            state.dirty.fan_campaigns.add((entry.fan, campaign.id))
-            post_to_boards(state, campaign, entry, local)
-            self._update_level(entry)
+            state.dirty.fan_campaigns.add((entry.fan, campaign_id))
+            post_to_boards(state, plan.boards, entry, local)
+            self._update_level(fan, entry)
         return entry
 
-    def _update_level(self, entry: Entry) -> None:
-        fan = self.state.fans[entry.fan]
-        level = self.campaigns.level_for(fan.points)
-        name = level.name if level else None
+    def _update_level(self, fan: FanState, entry: Entry) -> None:
+        name = self.plan.levels.name_for(fan.points)
         if name != fan.level:
             fan.level, fan.level_at = name, entry.at
 
@@ -248,13 +272,17 @@ class Engine:
         self.state.fan(fan)
         source = f"grant:{slug(str(attrs['reason']))}"
         entry = Entry(0, event.id, fan, campaign_id or "", source, int(attrs["points"]), event.at)
-        if campaign is not None:
-            self.state.join_campaign(fan, campaign.id)
-            self._post(campaign, entry, event.at.astimezone(campaign.tz))
+        plan = self.plan.by_id.get(campaign.id) if campaign is not None else None
+        if plan is not None:
+            self.state.join_campaign(fan, plan.campaign.id)
+            self._post(plan, entry, event.at.astimezone(plan.campaign.tz))
         else:
             self._post_outside(entry)
-        members = (campaign.id,) if campaign else ()
-        self._remember(Accepted(event.id, event.type, event.at, fan, members, [entry]))
+        members = (plan.campaign.id,) if plan is not None else ()
+        if self.state.remembers(event.id):
+            self._remember(Accepted(event.id, event.type, event.at, fan, members, (entry,)))
+        else:
+            self.state.next_seq()
         return fan
 
     def _post_outside(self, entry: Entry) -> None:
@@ -263,25 +291,23 @@ class Engine:
         if self.state.keep_ledger:
             self.state.ledger.append(entry)
         if entry.points:
-            self.state.fan(entry.fan).points += entry.points
+            fan = self.state.fan(entry.fan)
+            fan.points += entry.points
             self.state.dirty.fans.add(entry.fan)
-            self._update_level(entry)
+            self._update_level(fan, entry)
 
     # -- badges ----------------------------------------------------------------------
 
-    def _advance_badges(self, campaign: Campaign, event: Event, fan: str, local: datetime) -> None:
-        state = self.state
-        for badge in campaign.badges:
-            kind = badges.EVENT_KINDS.get(badge.kind)
-            if kind is None or not _matches(badge.on, event.type):
+    def _advance_badges(self, plan: CampaignPlan, event: Event, fan: str, local: datetime) -> None:
+        state, campaign_id = self.state, plan.campaign.id
+        for badge, kind in plan.badges.get(event.type, ()):
+            if badge.id in state.grants_of(fan, campaign_id):
                 continue
-            if badge.id in state.grants_of(fan, campaign.id):
-                continue
-            key = (fan, campaign.id, badge.id)
+            key = (fan, campaign_id, badge.id)
             progress = state.progress.setdefault(key, {})
             state.dirty.progress.add(key)
             if kind.add(badge, progress, event.at, local):
-                state.grant(fan, campaign.id, Grant(badge.id, event.at, event.id, None, state.next_seq()))
+                state.grant(fan, campaign_id, Grant(badge.id, event.at, event.id, None, state.next_seq()))
 
     # -- challenges ------------------------------------------------------------------
 
@@ -290,7 +316,8 @@ class Engine:
         if not any(ch.id == wanted for c in self.campaigns.campaigns for ch in c.challenges):
             raise RejectedEvent(f"unknown challenge {wanted!r}")
 
-    def _answer(self, campaign: Campaign, event: Event, fan: str) -> list[Entry]:
+    def _answer(self, plan: CampaignPlan, event: Event, fan: str) -> list[Entry]:
+        campaign = plan.campaign
         challenge = next((ch for ch in campaign.challenges if ch.id == event.attrs.get("challenge")), None)
         if challenge is None:
             return []
@@ -301,14 +328,17 @@ class Engine:
             solvers[fan] = event.id
             self.state.dirty.solvers.append((campaign.id, challenge.id, fan, event.id, event.at))
         entry = Entry(0, event.id, fan, campaign.id, f"challenge:{challenge.id}", points, event.at, note)
-        return [self._post(campaign, entry, event.at.astimezone(campaign.tz))]
+        return [self._post(plan, entry, event.at.astimezone(campaign.tz))]
 
-    def _answer_outside(self, event: Event, fan: str, members: list[Campaign], entries: list[Entry]) -> None:
+    def _answer_outside(
+        self, event: Event, fan: str, members: list[CampaignPlan], entries: list[Entry]
+    ) -> None:
         """An answer to a challenge of a campaign that is not running: recorded, no points."""
         if event.type != "quiz_answer" or any(e.source.startswith("challenge:") for e in entries):
             return
-        for campaign in self.campaigns.campaigns:
-            if campaign in members or not any(
+        for plan in self.plan.campaigns:
+            campaign = plan.campaign
+            if plan in members or not any(
                 ch.id == event.attrs.get("challenge") for ch in campaign.challenges
             ):
                 continue
@@ -319,7 +349,7 @@ class Engine:
             )
             source = f"challenge:{event.attrs.get('challenge')}"
             entry = Entry(0, event.id, fan, campaign.id, source, 0, event.at, note)
-            entries.append(self._post(campaign, entry, event.at.astimezone(campaign.tz)))
+            entries.append(self._post(plan, entry, event.at.astimezone(campaign.tz)))
             return
 
     # -- retraction ------------------------------------------------------------------
@@ -332,22 +362,25 @@ class Engine:
         if target.type == "retract":
             raise RejectedEvent(f"{target_id!r} is itself a retract; a retract cannot be retracted")
         state.seen.add(event.id)
-        record = Accepted(event.id, "retract", event.at, target.fan, (), [])
+        record = Accepted(event.id, "retract", event.at, target.fan, (), ())
         if target.retracted_by is None:  # retracting twice changes nothing
             target.retracted_by = event.id
             state.dirty.retracted.append(target)
-            for entry in list(target.entries):
+            for entry in target.entries:
                 self._reverse(entry, event)
             self._unwind_badges(target)
             self._unlink(target, event.at)
-            record.entries.extend(self._apply_retract_rules(target, event))
-        self._remember(record)
+            record.entries = tuple(self._apply_retract_rules(target, event))
+        if state.remembers(event.id):
+            self._remember(record)
+        else:
+            state.next_seq()
         return target.fan
 
     def _reverse(self, entry: Entry, event: Event) -> None:
-        if entry.points == 0 and entry.cap_key is None:
-            return  # a refusal: nothing to give back
-        campaign = self.campaigns.campaign(entry.campaign)
+        if not _reversible(entry):
+            return
+        plan = self.plan.by_id.get(entry.campaign)
         if entry.cap_key is not None:
             used = self.state.caps.get(entry.cap_key) or [0, 0]
             self.state.caps[entry.cap_key] = [max(0, used[0] - 1), used[1] - entry.points]
@@ -364,23 +397,20 @@ class Engine:
             None,
             entry.seq,
         )
-        if campaign is None:  # no campaign, or it left the file: keep totals right, no board
+        if plan is None:  # no campaign, or it left the file: keep totals right, no board
             self._post_outside(reversal)
             return
-        self._post(campaign, reversal, event.at.astimezone(campaign.tz))
+        self._post(plan, reversal, event.at.astimezone(plan.campaign.tz))
 
     def _unwind_badges(self, target: Accepted) -> None:
         if target.type == "grant":
             return  # a grant never counted toward a badge
         for campaign_id in target.campaigns:
-            campaign = self.campaigns.campaign(campaign_id)
-            if campaign is None:
+            plan = self.plan.by_id.get(campaign_id)
+            if plan is None:
                 continue
-            local = target.at.astimezone(campaign.tz)
-            for badge in campaign.badges:
-                kind = badges.EVENT_KINDS.get(badge.kind)
-                if kind is None or not _matches(badge.on, target.type):
-                    continue
+            local = target.at.astimezone(plan.campaign.tz)
+            for badge, kind in plan.badges.get(target.type, ()):
                 if badge.id in self.state.grants_of(target.fan, campaign_id):
                     continue  # badges already earned are kept
                 key = (target.fan, campaign_id, badge.id)
@@ -403,12 +433,12 @@ class Engine:
         if target.type == "grant":
             return entries  # correcting a grant is no fan's undoing: no penalty
         for campaign_id in target.campaigns:
-            campaign = self.campaigns.campaign(campaign_id)
-            if campaign is None or not in_campaign_time(campaign, event):
+            plan = self.plan.by_id.get(campaign_id)
+            if plan is None or not in_campaign_time(plan.campaign, event):
                 continue
-            local = event.at.astimezone(campaign.tz)
-            for rule in campaign.rules_for("retract"):
-                entry = self._apply_rule(campaign, rule, event, target.fan, local, 0.0)
+            local = event.at.astimezone(plan.campaign.tz)
+            for rule, source in plan.rules.get("retract", ()):
+                entry = self._apply_rule(plan, rule, source, event, target.fan, local, 0.0)
                 if entry is not None:
                     entries.append(entry)
         return entries
@@ -420,9 +450,9 @@ def slug(text: str) -> str:
     return "-".join(words)[:60].strip("-") or "grant"
 
 
-def _matches(on: frozenset[str] | None, event_type: str) -> bool:
-    """`on` names the type; `any` (None) means every type but `retract`."""
-    return event_type != "retract" if on is None else event_type in on
+def _reversible(entry: Entry) -> bool:
+    """Whether a retract gives something back: points, or a use of a cap (a refusal gives nothing)."""
+    return entry.points != 0 or entry.cap_key is not None
 
 
 def _refusal(challenge: Challenge, event: Event, fan: str, solvers: dict[str, str]) -> str:

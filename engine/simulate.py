@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.events import Event, Rejected, read_jsonl
+from engine.gc_pause import gc_paused
 from engine.leaderboards.boards import board_name, standings
 from engine.processor import Engine, Scorer
+from engine.reading import read_ordered
 from engine.rules.model import CampaignSet
 from engine.state import EngineState
 
@@ -32,29 +33,20 @@ def run(
     keep_ledger: bool = True,
 ) -> Simulation:
     """Parse, keep the first line of each id, process in `at` order (ties by id), close periods."""
-    events, rejected = read_unique(lines)
-    state = EngineState(keep_ledger=keep_ledger)
-    engine = Engine(campaigns, state, scorer)
-    for line, event in sorted(events, key=lambda item: (item[1].at, item[1].id)):
-        outcome = engine.process(event)
-        if outcome.status == "rejected":
-            rejected.append((line, outcome.error))
-    engine.close_periods(now)
+    with gc_paused():
+        ordered = read_ordered(lines)
+        rejected = [(bad.line or 0, bad.error) for bad in ordered.rejected]
+        # Nothing is flushed, and only the events some retract names can ever be undone.
+        state = EngineState(
+            keep_ledger=keep_ledger, track_changes=False, retract_targets=ordered.retract_targets
+        )
+        engine = Engine(campaigns, state, scorer)
+        for line, event in ordered.drain():
+            outcome = engine.process(event)
+            if outcome.status == "rejected":
+                rejected.append((line, outcome.error))
+        engine.close_periods(now)
     return Simulation(campaigns, state, sorted(rejected))
-
-
-def read_unique(lines: Iterable[str]) -> tuple[list[tuple[int, Event]], list[tuple[int, str]]]:
-    """Events (first line per id wins) and rejected lines with their reasons."""
-    events: list[tuple[int, Event]] = []
-    rejected: list[tuple[int, str]] = []
-    ids: set[str] = set()
-    for line, item, _text in read_jsonl(lines):
-        if isinstance(item, Rejected):
-            rejected.append((line, item.error))
-        elif item.id not in ids:
-            ids.add(item.id)
-            events.append((line, item))
-    return events, rejected
 
 
 def report(sim: Simulation, *, ledger: bool = False) -> dict[str, Any]:

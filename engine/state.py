@@ -7,7 +7,8 @@ events touches and writes back what the batch changed, which `Dirty` records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Container
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -67,7 +68,7 @@ class Accepted:
     at: datetime
     fan: str
     campaigns: tuple[str, ...]
-    entries: list[Entry]
+    entries: tuple[Entry, ...]  # only those a retract gives back (points, or a cap used)
     retracted_by: str | None = None
     profile: str | None = None  # the profile a `profile_linked` linked
     seq: int = 0  # processing order
@@ -120,11 +121,44 @@ class Dirty:
     retracted: list[Accepted] = field(default_factory=list)
     closed: set[tuple[str, str]] = field(default_factory=set)
 
+    @classmethod
+    def discarding(cls) -> Dirty:
+        """A `Dirty` that records nothing, for runs that never flush (simulate): tracking every
+        key of a million-event run only to throw it away cost hundreds of MiB."""
+        dirty = cls()
+        for item in fields(cls):
+            setattr(dirty, item.name, _DISCARD)
+        return dirty
+
+
+class _Discard:
+    """Takes `add` and `append` like a set or list, and keeps nothing."""
+
+    __slots__ = ()
+
+    def add(self, _item: object) -> None:
+        """Keep nothing."""
+
+    def append(self, _item: object) -> None:
+        """Keep nothing."""
+
+
+_DISCARD: Any = _Discard()
+
 
 class EngineState:
     """Every piece of state the rules read and write, keyed for direct lookup."""
 
-    def __init__(self, *, keep_ledger: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        keep_ledger: bool = True,
+        track_changes: bool = True,
+        retract_targets: Container[str] | None = None,
+    ) -> None:
+        """`track_changes=False` when nothing will be flushed; `retract_targets`, when the
+        whole input is known in advance, names the only events a retract can undo, so the
+        records kept for undoing are kept for those alone (None keeps every one)."""
         self.seen: set[str] = set()
         self.links: dict[str, list[Link]] = {}
         self.caps: dict[str, list[int]] = {}  # cap key -> [count, points]
@@ -138,7 +172,12 @@ class EngineState:
         self.ledger: list[Entry] = []
         self.keep_ledger = keep_ledger
         self.seq = 0
-        self.dirty = Dirty()
+        self.dirty = Dirty() if track_changes else Dirty.discarding()
+        self.retract_targets = retract_targets
+
+    def remembers(self, event_id: str) -> bool:
+        """Whether an accepted event's `Accepted` record is kept (see `retract_targets`)."""
+        return self.retract_targets is None or event_id in self.retract_targets
 
     def next_seq(self) -> int:
         """The next number in processing order (ledger lines, grants)."""

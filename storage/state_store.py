@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from engine.events import Event
 from engine.state import Accepted, EngineState, Entry, FanState, Grant, Link, Score
 from monitoring.labels import label_for
+from storage import bulk
 from storage.models.core import (
     BadgeGrant,
     BadgeProgress,
@@ -122,14 +123,15 @@ def _load_accepted(session: Session, state: EngineState, ids: set[str]) -> None:
             aware(row.at),  # type: ignore[arg-type]
             row.fan_id or "",
             tuple(row.campaigns),
-            [],
+            (),
             row.retracted_by,
             profile,
         )
     entries = sorted(rows_where_in(session, LedgerEntry, "event_id", ids), key=lambda row: row.seq)
     for row in entries:
         if row.reverses is None and row.event_id in state.accepted:
-            state.accepted[row.event_id].entries.append(_entry(row))
+            record = state.accepted[row.event_id]
+            record.entries = (*record.entries, _entry(row))
 
 
 def _entry(row: Any) -> Entry:
@@ -223,27 +225,26 @@ def flush_state(session: Session, state: EngineState, events: dict[str, Event], 
     """Write everything the engine changed, in dependency order."""
     dirty = state.dirty
     _write_fans(session, state, events, now)
-    upsert(
+    bulk.write(
         session,
-        FanCampaign,
-        [
-            {"fan_id": f, "campaign_id": c, "points": state.fans[f].campaigns[c]}
-            for f, c in dirty.fan_campaigns
-        ],
+        FanCampaign.__table__,
+        ("fan_id", "campaign_id", "points"),
+        [(f, c, state.fans[f].campaigns[c]) for f, c in dirty.fan_campaigns],
         ("fan_id", "campaign_id"),
         ("points",),
     )
     _write_links(session, dirty.links)
     _write_events(session, state, events, now)
-    session.execute(
-        LedgerEntry.__table__.insert(), [_ledger_row(e) for e in state.ledger]
-    ) if state.ledger else None
-    caps = [
-        {"key": k, "fan_id": "/".join(k.split("/")[2:-1]), "count": v[0], "points": v[1]}
-        for k in dirty.caps
-        for v in [state.caps[k]]
-    ]
-    upsert(session, CapCounter, caps, ("key",), ("count", "points"))
+    bulk.write(session, LedgerEntry.__table__, LEDGER_COLUMNS, [_ledger_row(e) for e in state.ledger])
+    caps = [(k, "/".join(k.split("/")[2:-1]), *state.caps[k]) for k in dirty.caps]
+    bulk.write(
+        session,
+        CapCounter.__table__,
+        ("key", "fan_id", "count", "points"),
+        caps,
+        ("key",),
+        ("count", "points"),
+    )
     _write_progress(session, state)
     _write_grants(session, state)
     upsert(
@@ -267,20 +268,17 @@ def _write_fans(session: Session, state: EngineState, events: dict[str, Event], 
     for fan_id in state.dirty.fans:
         fan = state.fans[fan_id]
         kind = "profile" if fan_id in profiles else "account"
-        rows.append(
-            {
-                "id": fan_id,
-                "kind": kind,
-                "display_name": handles.get(fan_id),
-                "lifetime_points": fan.points,
-                "level": fan.level,
-                "level_at": fan.level_at,
-                "created_at": now,
-            }
-        )
+        rows.append((fan_id, kind, handles.get(fan_id), fan.points, fan.level, fan.level_at, now))
     # spent_points is never written here: redemptions change it atomically, concurrently
     # with ingestion, and the value loaded at batch start would overwrite theirs.
-    upsert(session, Fan, rows, ("id",), ("lifetime_points", "level", "level_at"))
+    bulk.write(
+        session,
+        Fan.__table__,
+        ("id", "kind", "display_name", "lifetime_points", "level", "level_at", "created_at"),
+        rows,
+        ("id",),
+        ("lifetime_points", "level", "level_at"),
+    )
 
 
 def _write_links(session: Session, links: list[tuple[str, Link]]) -> None:
@@ -297,29 +295,45 @@ def _write_links(session: Session, links: list[tuple[str, Link]]) -> None:
     upsert(session, LinkedProfile, list(rows.values()), ("link_event_id",), ("unlinked_at",))
 
 
+EVENT_COLUMNS = (
+    "id",
+    "seq",
+    "platform",
+    "type",
+    "at",
+    "fan_id",
+    "profile_key",
+    "sentiment",
+    "sentiment_label",
+    "campaigns",
+    "retracted_by",
+    "payload",
+    "received_at",
+)
+
+
 def _write_events(session: Session, state: EngineState, events: dict[str, Event], now: datetime) -> None:
     rows = []
     for record in state.dirty.accepted:
         event = events[record.id]
         rows.append(
-            {
-                "id": record.id,
-                "seq": record.seq,
-                "platform": event.platform,
-                "type": event.type,
-                "at": event.at,
-                "fan_id": record.fan or None,  # None: an unlinked profile, stored for listening only
-                "profile_key": event.profile_key,
-                "sentiment": event.sentiment,
-                "sentiment_label": None if event.sentiment is None else label_for(event.sentiment),
-                "campaigns": list(record.campaigns),
-                "retracted_by": record.retracted_by,
-                "payload": event.to_dict(),
-                "received_at": now,
-            }
+            (
+                record.id,
+                record.seq,
+                event.platform,
+                event.type,
+                event.at,
+                record.fan or None,  # None: an unlinked profile, stored for listening only
+                event.profile_key,
+                event.sentiment,
+                None if event.sentiment is None else label_for(event.sentiment),
+                list(record.campaigns),
+                record.retracted_by,
+                event.to_dict(),
+                now,
+            )
         )
-    if rows:
-        session.execute(StoredEvent.__table__.insert(), rows)
+    bulk.write(session, StoredEvent.__table__, EVENT_COLUMNS, rows)
     if state.dirty.retracted:
         table = StoredEvent.__table__
         session.execute(
@@ -328,29 +342,49 @@ def _write_events(session: Session, state: EngineState, events: dict[str, Event]
         )
 
 
-def _ledger_row(entry: Entry) -> dict[str, Any]:
-    return {
-        "seq": entry.seq,
-        "key": entry.key,
-        "event_id": entry.event_id,
-        "fan_id": entry.fan,
-        "campaign_id": entry.campaign,
-        "source": entry.source,
-        "points": entry.points,
-        "at": entry.at,
-        "note": entry.note,
-        "cap_key": entry.cap_key,
-        "reverses": entry.reverses,
-    }
+LEDGER_COLUMNS = (
+    "seq",
+    "key",
+    "event_id",
+    "fan_id",
+    "campaign_id",
+    "source",
+    "points",
+    "at",
+    "note",
+    "cap_key",
+    "reverses",
+)
+
+
+def _ledger_row(entry: Entry) -> tuple[Any, ...]:
+    return (
+        entry.seq,
+        entry.key,
+        entry.event_id,
+        entry.fan,
+        entry.campaign,
+        entry.source,
+        entry.points,
+        entry.at,
+        entry.note,
+        entry.cap_key,
+        entry.reverses,
+    )
 
 
 def _write_progress(session: Session, state: EngineState) -> None:
     keep = [k for k in state.dirty.progress if k in state.progress]
     gone = [k for k in state.dirty.progress if k not in state.progress]
-    rows = [
-        {"fan_id": f, "campaign_id": c, "badge_id": b, "state": state.progress[(f, c, b)]} for f, c, b in keep
-    ]
-    upsert(session, BadgeProgress, rows, ("fan_id", "campaign_id", "badge_id"), ("state",))
+    rows = [(*k, state.progress[k]) for k in keep]
+    bulk.write(
+        session,
+        BadgeProgress.__table__,
+        ("fan_id", "campaign_id", "badge_id", "state"),
+        rows,
+        ("fan_id", "campaign_id", "badge_id"),
+        ("state",),
+    )
     if gone:
         table = BadgeProgress.__table__
         session.execute(
@@ -364,36 +398,27 @@ def _write_progress(session: Session, state: EngineState) -> None:
 
 
 def _write_grants(session: Session, state: EngineState) -> None:
-    rows = [
-        {
-            "fan_id": f,
-            "campaign_id": c,
-            "badge_id": g.badge,
-            "earned_at": g.at,
-            "event_id": g.event_id,
-            "period": g.period,
-            "seq": g.seq,
-        }
-        for f, c, g in state.dirty.grants
-    ]
-    upsert(session, BadgeGrant, rows, ("fan_id", "campaign_id", "badge_id"))
+    rows = [(f, c, g.badge, g.at, g.event_id, g.period, g.seq) for f, c, g in state.dirty.grants]
+    bulk.write(
+        session,
+        BadgeGrant.__table__,
+        ("fan_id", "campaign_id", "badge_id", "earned_at", "event_id", "period", "seq"),
+        rows,
+        ("fan_id", "campaign_id", "badge_id"),
+    )
 
 
 def _write_scores(session: Session, state: EngineState) -> None:
     rows = []
     for board, period, fan in state.dirty.scores:
         score = state.scores[(board, period)][fan]
-        rows.append(
-            {
-                "board": board,
-                "period": period,
-                "fan_id": fan,
-                "points": score.points,
-                "last_at": score.last_at,
-                "last_event": score.last_event,
-                "seq": state.seq,  # read models pick up changed rows by this watermark
-            }
-        )
-    upsert(
-        session, BoardScore, rows, ("board", "period", "fan_id"), ("points", "last_at", "last_event", "seq")
+        # seq: read models pick up changed rows by this watermark
+        rows.append((board, period, fan, score.points, score.last_at, score.last_event, state.seq))
+    bulk.write(
+        session,
+        BoardScore.__table__,
+        ("board", "period", "fan_id", "points", "last_at", "last_event", "seq"),
+        rows,
+        ("board", "period", "fan_id"),
+        ("points", "last_at", "last_event", "seq"),
     )

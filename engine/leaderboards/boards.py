@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine.rules.model import Campaign
+from engine.rules.model import Leaderboard
 from engine.rules.timing import period_key
 from engine.state import EngineState, Entry, Score
 
@@ -27,11 +27,16 @@ def board_name(campaign_id: str, board_id: str, period: str) -> str:
     return f"{campaign_id}/{board_id}/{period}" if period else f"{campaign_id}/{board_id}"
 
 
-def post_to_boards(state: EngineState, campaign: Campaign, entry: Entry, local: datetime) -> None:
-    """Add a ledger entry's points to every board of its campaign, in its own period."""
-    for board in campaign.leaderboards:
-        key = (f"{campaign.id}/{board.id}", period_key(board.period, local))
-        scores = state.scores.setdefault(key, {})
+def post_to_boards(
+    state: EngineState, boards: tuple[tuple[Leaderboard, str], ...], entry: Entry, local: datetime
+) -> None:
+    """Add a ledger entry's points to every board of its campaign (`(board, "campaign/board")`
+    pairs, named once per campaign), in the board's own period."""
+    for board, name in boards:
+        key = (name, period_key(board.period, local))
+        scores = state.scores.get(key)
+        if scores is None:
+            scores = state.scores[key] = {}
         score = scores.get(entry.fan)
         if score is None:
             scores[entry.fan] = Score(entry.points, entry.at, entry.event_id)
@@ -39,7 +44,7 @@ def post_to_boards(state: EngineState, campaign: Campaign, entry: Entry, local: 
             score.points += entry.points
             if (entry.at, entry.event_id) > (score.last_at, score.last_event):
                 score.last_at, score.last_event = entry.at, entry.event_id
-        state.dirty.scores.add((*key, entry.fan))
+        state.dirty.scores.add((name, key[1], entry.fan))
 
 
 def standings(scores: Iterable[tuple[str, Score]]) -> list[Standing]:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from engine.events import FAN_TYPES, Event
 from engine.rules.model import Campaign, Content
+
+if TYPE_CHECKING:
+    from engine.plan import CampaignPlan
 
 POST_MATCH_TYPES = frozenset({"share", "retweet", "quote", "reply", "comment"})
 
@@ -24,11 +30,41 @@ def belongs(campaign: Campaign, event: Event) -> bool:
     return content_matches(campaign.content, event)
 
 
-def content_matches(content: Content, event: Event) -> bool:
+def members_of(plans: Sequence[CampaignPlan], event: Event) -> list[CampaignPlan]:
+    """The campaigns (plans) the event `belongs` to, folding its hashtags and mentions once."""
+    if event.type == "retract":
+        return []
+    folded: Folded | None = None
+    out = []
+    for plan in plans:
+        campaign = plan.campaign
+        if not in_campaign_time(campaign, event):
+            continue
+        if event.type in FAN_TYPES or campaign.content is None:
+            out.append(plan)
+            continue
+        folded = folded or Folded(event)
+        if content_matches(campaign.content, event, folded):
+            out.append(plan)
+    return out
+
+
+class Folded:
+    """An event's hashtags and mentions as campaigns list them: no `#`/`@`, casefolded."""
+
+    __slots__ = ("hashtags", "mentions")
+
+    def __init__(self, event: Event) -> None:
+        self.hashtags = {h.lstrip("#").casefold() for h in event.hashtags}
+        self.mentions = {n.lstrip("@").casefold() for n in event.mentions}
+
+
+def content_matches(content: Content, event: Event, folded: Folded | None = None) -> bool:
     """Any one of hashtags, mentions, links or posts matches."""
-    if content.hashtags and any(h.lstrip("#").casefold() in content.hashtags for h in event.hashtags):
+    folded = folded or Folded(event)
+    if content.hashtags and not content.hashtags.isdisjoint(folded.hashtags):
         return True
-    if content.mentions and any(n.lstrip("@").casefold() in content.mentions for n in event.mentions):
+    if content.mentions and not content.mentions.isdisjoint(folded.mentions):
         return True
     if content.links and any(part in link for link in event.links for part in content.links):
         return True

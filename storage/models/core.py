@@ -199,6 +199,8 @@ class BoardScore(Base):
     __table_args__ = (
         Index("ix_board_scores_rank", "board", "period", "points"),
         Index("ix_board_scores_changes", "board", "period", "seq"),
+        # ingestion loads the scores of a batch's fans: without it, a scan of every board per query
+        Index("ix_board_scores_fan_id", "fan_id"),
     )
 
     board: Mapped[str] = mapped_column(String(200), primary_key=True)  # campaign/board

@@ -21,6 +21,7 @@ def test_the_acme_campaign_in_words() -> None:
         "5 points for each reply or comment, at most 10 a day.",
         "5 points for each mention with sentiment at least 0.2, at most 5 a day.",
         "2 points for each repost with platform x, at most 3 a day.",
+        "2 points for each share with platform mastodon, at most 3 a day.",
         "50 points for each linked profile, at most 1 per campaign.",
         "20 points for each check-in, at most 1 a day.",
         "2 points per unit of amount for each purchase with amount at least 5, at most 400 points a week.",
