@@ -34,6 +34,7 @@ class Config:
     # Open loyalty currency (docs/loyalty.md).
     API_RATE_LIMIT_PER_MINUTE = 120
     API_SIGNATURE_SKEW_SECONDS = 300
+    API_IDEMPOTENCY_HOURS = 72  # how long the answer to an Idempotency-Key is kept for retries
     CLAIM_CODE_DAYS = 30
     LOYALTY_BIRTHDAY_POINTS = 50
     LOYALTY_ANNIVERSARY_POINTS = 0  # 0 turns anniversary points off

@@ -1,4 +1,5 @@
-"""APScheduler jobs: each connector source polled on its own interval, in its own process.
+"""APScheduler jobs: each connector source polled on its own interval, in its own process,
+and the loyalty programme's housekeeping (loyalty/jobs.py).
 
 One job per source ticks at the source's base interval; the poller skips a tick
 when the source is not due (an old post polled less often, a rate-limit reset or
@@ -19,8 +20,18 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from connectors.runtime import runtime
+from loyalty import jobs as loyalty_jobs
 
 log = logging.getLogger(__name__)
+HOUR = 3600
+# (job id, function, every how many seconds)
+LOYALTY_JOBS = (
+    ("loyalty:webhooks", loyalty_jobs.deliver_webhooks, 60),
+    ("loyalty:yearly-grants", loyalty_jobs.grant_yearly_points, 24 * HOUR),
+    ("loyalty:claim-failures", loyalty_jobs.forget_claim_failures, HOUR),
+    ("loyalty:api-records", loyalty_jobs.forget_api_records, HOUR),
+    ("accounts:login-failures", loyalty_jobs.forget_login_failures, HOUR),
+)
 
 
 def poll_job(app: Flask, name: str) -> str:
@@ -33,8 +44,36 @@ def poll_job(app: Flask, name: str) -> str:
     return outcome.summary()
 
 
+def loyalty_job(app: Flask, name: str) -> str:
+    """Run one loyalty job now; returns what it did, as one line."""
+    function = next(f for job_id, f, _ in LOYALTY_JOBS if job_id == name)
+    outcome = function(app, datetime.now(UTC))
+    line = f"{name}: {outcome.summary() if hasattr(outcome, 'summary') else outcome}"
+    log.info(line)
+    return line
+
+
+def add_loyalty_jobs(app: Flask, scheduler: BaseScheduler) -> list[str]:
+    """The loyalty jobs at their intervals, first run now (each is safe to run again)."""
+    now = datetime.now(UTC)
+    for name, _, seconds in LOYALTY_JOBS:
+        scheduler.add_job(
+            loyalty_job,
+            "interval",
+            seconds=seconds,
+            args=[app, name],
+            id=name,
+            name=name,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=now,
+            replace_existing=True,
+        )
+    return [name for name, _, _ in LOYALTY_JOBS]
+
+
 def add_jobs(app: Flask, scheduler: BaseScheduler) -> list[str]:
-    """One interval job per configured source, first run now."""
+    """One interval job per configured source and the loyalty jobs, first run now."""
     rt, now = runtime(app), datetime.now(UTC)
     for name, source in rt.connectors.sources.items():
         scheduler.add_job(
@@ -49,7 +88,7 @@ def add_jobs(app: Flask, scheduler: BaseScheduler) -> list[str]:
             next_run_time=now,
             replace_existing=True,
         )
-    return list(rt.connectors.sources)
+    return [*rt.connectors.sources, *add_loyalty_jobs(app, scheduler)]
 
 
 def _executors(app: Flask) -> dict[str, ThreadPoolExecutor]:
@@ -69,7 +108,7 @@ def run_scheduler(app: Flask) -> None:
     scheduler = BlockingScheduler(executors=_executors(app), timezone=UTC)
     names = add_jobs(app, scheduler)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
-    print(f"scheduler: polling {len(names)} source(s): {', '.join(names)}", flush=True)
+    print(f"scheduler: {len(names)} job(s): {', '.join(names)}", flush=True)
     try:
         scheduler.start()
     except KeyboardInterrupt:

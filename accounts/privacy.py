@@ -90,8 +90,10 @@ def erase_account(session: Session, subject: Subject) -> None:
 def default_registry() -> PrivacyRegistry:
     """The registry of every domain of this installation."""
     from storage import privacy as engine_data
+    from storage import redemptions
 
     registry = PrivacyRegistry()
     registry.register("account", export_account, erase_account)
     registry.register("engine", engine_data.export_fan, engine_data.erase_fan)
+    registry.register("redemptions", redemptions.export_redemptions, redemptions.erase_redemptions)
     return registry

@@ -75,8 +75,8 @@ class CreditRequest:
 # -- validation ----------------------------------------------------------------------------
 
 
-class _Fields:
-    """Collects every field problem of a body, to report them all at once."""
+class Fields:
+    """Collects every field problem of a body, to report them all at once (shared by the API's parsers)."""
 
     def __init__(self, body: Any) -> None:
         if not isinstance(body, dict):
@@ -105,7 +105,7 @@ class _Fields:
     known: frozenset[str] = frozenset()
 
 
-def _fan_ref(fields: _Fields) -> FanRef | None:
+def fan_ref(fields: Fields) -> FanRef | None:
     raw = fields.body.get("fan")
     if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in ("id", "email", "handle"):
         fields.problems.append({"field": "fan", "message": 'one of {"id"}, {"email"} or {"handle"}'})
@@ -117,7 +117,7 @@ def _fan_ref(fields: _Fields) -> FanRef | None:
     return FanRef(kind, value.strip())
 
 
-def _at(fields: _Fields, now: datetime) -> datetime:
+def _at(fields: Fields, now: datetime) -> datetime:
     raw = fields.body.get("at")
     if raw is None:
         return now
@@ -135,9 +135,9 @@ def _at(fields: _Fields, now: datetime) -> datetime:
 
 def parse_purchase(body: Any, now: datetime) -> CreditRequest:
     """A purchase body: fan, order, amount (decimal string, > 0), currency (3 letters), at."""
-    fields = _Fields(body)
+    fields = Fields(body)
     fields.known = frozenset({"fan", "order", "amount", "currency", "at"})
-    fan, order = _fan_ref(fields), fields.text("order")
+    fan, order = fan_ref(fields), fields.text("order")
     amount = _amount(fields)
     currency = fields.text("currency", limit=3)
     if currency is not None and not (len(currency) == 3 and currency.isalpha() and currency.isupper()):
@@ -147,7 +147,7 @@ def parse_purchase(body: Any, now: datetime) -> CreditRequest:
     return CreditRequest("purchase", fan, order, at, amount, currency)  # type: ignore[arg-type]
 
 
-def _amount(fields: _Fields) -> Decimal | None:
+def _amount(fields: Fields) -> Decimal | None:
     raw = fields.text("amount", limit=20)
     if raw is None:
         return None
@@ -163,9 +163,9 @@ def _amount(fields: _Fields) -> Decimal | None:
 
 def parse_action(body: Any, now: datetime) -> CreditRequest:
     """An action body: fan, action (a name), reference (unique per action), at."""
-    fields = _Fields(body)
+    fields = Fields(body)
     fields.known = frozenset({"fan", "action", "reference", "at"})
-    fan, action, reference = _fan_ref(fields), fields.text("action", limit=60), fields.text("reference")
+    fan, action, reference = fan_ref(fields), fields.text("action", limit=60), fields.text("reference")
     at = _at(fields, now)
     fields.check()
     return CreditRequest("action", fan, reference, at, action=action)  # type: ignore[arg-type]

@@ -5,8 +5,9 @@ itself, so a message exists exactly when its award does. `deliver_due` (a job, o
 `flask webhooks deliver`) posts due messages, each signed with the subscription's secret,
 and retries failures with exponential backoff; every attempt is logged.
 
-Kinds: `points.credited`, `points.retracted`, and `reward.redeemed`, which the
-redemption service enqueues through the same function.
+Kinds: `points.credited`, `points.retracted`, and `reward.redeemed` and
+`reward.delivered`, which the redemption service (storage/redemptions.py) enqueues
+through the same function for rewards of the partner.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from storage.db import transaction
 from storage.encryption import TokenCipher
 from storage.models.loyalty import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
-KINDS = ("points.credited", "points.retracted", "reward.redeemed")
+KINDS = ("points.credited", "points.retracted", "reward.redeemed", "reward.delivered")
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=6)

@@ -21,6 +21,10 @@ CAMPAIGNS = textwrap.dedent(
     """
     version: 1
     levels: [{name: Member, points: 0}, {name: Gold, points: 100}]
+    rewards:
+      - {id: coffee, name: Free coffee, cost: 20, stock: 5, per_fan: 2, partner: acme-shop}
+      - {id: scarf, name: Club scarf, cost: 30, partner: fc-club}
+      - {id: sticker, name: Sticker, cost: 5}
     campaigns:
       - id: acme-autumn
         name: Autumn at Acme
@@ -37,9 +41,8 @@ CAMPAIGNS = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def loyalty_app(tmp_path):  # type: ignore[no-untyped-def]
-    """The app on SQLite with the test campaigns above."""
+def loyalty_app_on(database_url: str, tmp_path):  # type: ignore[no-untyped-def]
+    """The app on `database_url` with the test campaigns above and every table."""
     import storage.models  # noqa: F401
     from app import create_app
 
@@ -48,14 +51,22 @@ def loyalty_app(tmp_path):  # type: ignore[no-untyped-def]
     app = create_app(
         {
             "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite'}",
+            "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "SESSION_COOKIE_SECURE": False,
             "CAMPAIGNS_PATH": str(path),
+            "API_RATE_LIMIT_PER_MINUTE": 1000,
         }
     )
     Base.metadata.create_all(app.extensions["db_engine"])
+    return app
+
+
+@pytest.fixture
+def loyalty_app(tmp_path):  # type: ignore[no-untyped-def]
+    """The app on SQLite with the test campaigns above."""
+    app = loyalty_app_on(f"sqlite:///{tmp_path / 'app.sqlite'}", tmp_path)
     yield app
     app.extensions["db_engine"].dispose()
 

@@ -22,9 +22,11 @@ from werkzeug.exceptions import HTTPException
 
 from app import csrf
 from loyalty import earn, signing
+from loyalty import redemptions as api_redemptions
 from loyalty.earn import ApiError
 from loyalty.keys import KeyOwner, authenticate_key
 from loyalty.store import increment
+from storage import redemptions
 from storage.db import transaction
 from storage.models.loyalty import ApiIdempotency, ApiRateWindow
 from web.access import api_key_auth, public
@@ -129,29 +131,40 @@ def _path() -> str:
 # -- idempotency ---------------------------------------------------------------------------
 
 
-def _idempotent(owner: KeyOwner, handler: Callable[[Any], tuple[int, dict[str, Any]]]) -> Response:
-    """Run `handler` once per idempotency key; a retry gets the stored answer."""
+def _idempotency_key() -> tuple[str, str]:
+    """The request's Idempotency-Key and the fingerprint of what it asks."""
     key = request.headers.get("Idempotency-Key", "")
     if not key or len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
         raise ApiError(400, "idempotency_key_required", "send an Idempotency-Key of 1 to 200 characters")
     fingerprint = hashlib.sha256(request.method.encode() + _path().encode() + request.get_data()).hexdigest()
+    return key, fingerprint
+
+
+def _remember(session: Any, owner: KeyOwner, key: str, fingerprint: str, status: int, body: Any) -> None:
+    """Store the answer to an idempotency key in the caller's transaction."""
+    session.add(
+        ApiIdempotency(
+            partner_id=owner.partner_id,
+            mode=owner.mode,
+            idem_key=key,
+            request_hash=fingerprint,
+            status_code=status,
+            response=body,
+            created_at=_now(),
+        )
+    )
+
+
+def _idempotent(owner: KeyOwner, handler: Callable[[Any], tuple[int, dict[str, Any]]]) -> Response:
+    """Run `handler` once per idempotency key; a retry gets the stored answer."""
+    key, fingerprint = _idempotency_key()
     stored = _stored(owner, key, fingerprint)
     if stored is not None:
         return stored
     try:
         with transaction(_sessions()) as session:
             status, body = handler(session)
-            session.add(
-                ApiIdempotency(
-                    partner_id=owner.partner_id,
-                    mode=owner.mode,
-                    idem_key=key,
-                    request_hash=fingerprint,
-                    status_code=status,
-                    response=body,
-                    created_at=_now(),
-                )
-            )
+            _remember(session, owner, key, fingerprint, status, body)
     except (ApiError, IntegrityError):
         stored = _stored(owner, key, fingerprint)  # a concurrent twin may have answered meanwhile
         if stored is not None:
@@ -250,3 +263,72 @@ def action_refund(owner: KeyOwner, reference: str) -> Response:
     return _idempotent(
         owner, lambda s: (200, earn.refund(s, _campaigns(), owner, "action", reference, _now()))
     )
+
+
+@bp.post("/redemptions")
+@api_key_auth
+@signed
+def redemption_create(owner: KeyOwner) -> Response:
+    """Redeem one of the partner's rewards for a fan: spends the fan's balance, once per key."""
+    ref, reward_id = api_redemptions.parse_redemption(_json())
+    api_redemptions.live_only(owner)
+    key, fingerprint = _idempotency_key()
+    stored = _stored(owner, key, fingerprint)
+    if stored is not None:
+        return stored
+    campaigns = _campaigns()
+    reward = api_redemptions.own_reward(campaigns, owner, reward_id)
+    with _sessions()() as session:
+        fan = earn.resolve_fan(session, owner, ref)
+    answered: list[dict[str, Any]] = []
+
+    def remember(session: Any, outcome: redemptions.Outcome) -> None:
+        answered.append(api_redemptions.answer(outcome, fan))
+        _remember(session, owner, key, fingerprint, 201, answered[0])
+
+    outcome = redemptions.redeem(
+        _sessions(),
+        campaigns,
+        fan,
+        reward.id,
+        now=_now(),
+        request_key=f"api:{owner.partner_id}:{key}",
+        also=remember,
+    )
+    if not outcome.done:
+        raise api_redemptions.refused(outcome)  # not stored: the request may be retried
+    if not answered:  # the same request, sent twice at once, was redeemed by its twin
+        twin = _stored(owner, key, fingerprint)
+        if twin is not None:
+            return twin
+        answered.append(api_redemptions.answer(outcome, fan))
+    response = jsonify(answered[0])
+    response.status_code = 201
+    return response
+
+
+@bp.get("/redemptions")
+@api_key_auth
+@signed
+def redemption_list(owner: KeyOwner) -> Any:
+    """The partner's redemptions, newest first (at most 500); `?status=requested` for those to hand over."""
+    status = api_redemptions.status_filter(request.args.get("status"))
+    with _sessions()() as session:
+        rows = redemptions.partner_redemptions(session, owner.partner_slug, status)
+        return {"redemptions": [redemptions.describe(row) for row in rows]}
+
+
+@bp.post("/redemptions/<int:redemption_id>/deliver")
+@api_key_auth
+@signed
+def redemption_deliver(owner: KeyOwner, redemption_id: int) -> Response:
+    """Confirm the reward was handed to the fan; the partner's webhooks hear `reward.delivered`."""
+    api_redemptions.live_only(owner)
+
+    def deliver(session: Any) -> tuple[int, dict[str, Any]]:
+        try:
+            return 200, redemptions.confirm_delivery(session, owner.partner_slug, redemption_id, _now())
+        except redemptions.DeliveryError as exc:
+            raise ApiError(404 if exc.code == "not_found" else 409, exc.code, str(exc)) from None
+
+    return _idempotent(owner, deliver)

@@ -40,14 +40,18 @@ def _callback_url(platform: str) -> str:
     return url_for("connect.callback", platform=platform, _external=True)
 
 
+def linkable() -> list[str]:
+    """The platforms this installation can link (their client credentials are configured)."""
+    return [p for p in PLATFORMS if provider(current_app.config, p) is not None]
+
+
 @bp.get("/")
 @role_required(Role.FAN)
 def index() -> str:
     """The fan's linked profiles and the platforms they can link."""
     with current_app.extensions["db_sessions"]() as db:
         linked = links.links_of(db, fan_id())
-    available = [p for p in PLATFORMS if provider(current_app.config, p) is not None]
-    return render_template("connect/index.html", linked=linked, available=available, form=EmptyForm())
+    return render_template("connect/index.html", linked=linked, available=linkable(), form=EmptyForm())
 
 
 @bp.get("/<platform>/start")

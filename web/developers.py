@@ -1,4 +1,4 @@
-"""The developer programme's pages: sign-up (public), a partner's keys, codes and webhooks.
+"""The developer programme's pages: sign-up (public), a partner's keys, codes, webhooks, redemptions.
 
 Plain pages; every secret (a key, a code, a webhook secret) is shown once, on the
 answer to the form that made it, and never again.
@@ -9,16 +9,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from accounts.roles import Role
 from accounts.service import MIN_PASSWORD, AccountError
 from loyalty import claim_codes, keys, partners, webhooks
+from storage import redemptions
 from storage.db import transaction
+from storage.models.core import Fan
 from storage.models.loyalty import Partner
 from web.access import SessionUser, public, role_required
 
@@ -229,3 +232,42 @@ def webhook_list() -> Any:
         "developers/webhooks.html", form=form, created=created, error=error, subs=subs, log=log
     )
     return page, status
+
+
+@bp.get("/redemptions")
+@role_required(Role.PARTNER)
+def redemption_list() -> Any:
+    """The partner's rewards redeemed by fans, those still to hand over first, with a confirm button."""
+    with _sessions()() as session:
+        partner = my_partner(session)
+        rows = redemptions.partner_redemptions(session, partner.slug)
+        names = dict(
+            session.execute(
+                select(Fan.id, Fan.display_name).where(Fan.id.in_({r.fan_id for r in rows}))
+            ).all()
+        )
+    campaigns = current_app.extensions["campaigns"].current()
+    rewards = {r.id: r.name for r in campaigns.rewards} if campaigns else {}
+    rows.sort(key=lambda r: r.delivered_at is not None)  # stable: newest first within each group
+    return render_template(
+        "developers/redemptions.html",
+        partner=partner,
+        rows=[(r, rewards.get(r.reward_id, r.reward_id), names.get(r.fan_id) or r.fan_id) for r in rows],
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/redemptions/<int:redemption_id>/deliver")
+@role_required(Role.PARTNER)
+def redemption_deliver(redemption_id: int) -> Any:
+    """Confirm a reward was handed over; the partner's webhooks hear `reward.delivered`."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        with transaction(_sessions()) as session:
+            redemptions.confirm_delivery(session, my_partner(session).slug, redemption_id, _now())
+    except redemptions.DeliveryError as exc:
+        if exc.code == "not_found":
+            abort(404)
+        flash(str(exc), "error")
+    return redirect(url_for("developers.redemption_list"))

@@ -17,12 +17,17 @@ from sqlalchemy.orm import Session
 from accounts.privacy import Subject
 from accounts.roles import Role
 from accounts.service import authenticate
-from engine.rules.model import Badge, CampaignSet, Challenge, Level
+from connect import links
+from engine.rewards.rules import LIMIT_REACHED, OUT_OF_STOCK
+from engine.rules.model import Badge, CampaignSet, Challenge, Level, Reward
 from pipeline import ingest_events
+from storage import redemptions
 from storage.db import transaction
+from storage.models.connect import ConnectedAccount
 from storage.models.core import BadgeGrant, ChallengeSolver, Fan, LinkedProfile, StoredEvent
 from storage.report import fan_ledger
 from web.access import role_required
+from web.connect import linkable
 from web.reasons import reason
 
 bp = Blueprint("fan", __name__, url_prefix="/me")
@@ -98,7 +103,7 @@ def _now() -> datetime:
 @bp.get("")
 @role_required(Role.FAN)
 def me() -> str:
-    """Balance, level, badges, ledger with reasons, profiles, challenges, rewards, privacy."""
+    """Balance, level, badges, ledger, profiles to link and unlink, challenges, rewards, claim codes."""
     fan_id, campaigns = _fan_id(), _campaigns()
     with current_app.extensions["db_sessions"]() as session:
         fan = session.get(Fan, fan_id)
@@ -114,6 +119,12 @@ def me() -> str:
             select(BadgeGrant).where(BadgeGrant.fan_id == fan_id).order_by(BadgeGrant.earned_at)
         ).all()
         challenges = open_challenges(session, campaigns, fan_id, _now())
+        redeemed = [
+            r for r in redemptions.fan_redemptions(session, fan_id) if r["status"] == redemptions.DONE
+        ]
+        connected = {c.platform for c in links.links_of(session, fan_id)}
+    rewards = campaigns.rewards if campaigns else ()
+    names = {r.id: r.name for r in rewards}
     return render_template(
         "fan/me.html",
         fan=fan,
@@ -131,8 +142,60 @@ def me() -> str:
             for row in ledger
         ],
         profiles=profiles,
+        linkable=[p for p in linkable() if p not in connected],
         challenges=challenges,
-        rewards=campaigns.rewards if campaigns else (),
+        rewards=rewards,
+        redemptions=[(r, names.get(str(r["reward"]), r["reward"])) for r in reversed(redeemed)],
+        request_key=uuid.uuid4().hex,
+    )
+
+
+@bp.post("/redeem")
+@role_required(Role.FAN)
+def redeem() -> Any:
+    """Spend points on a reward through the redemption service; a refusal says which limit."""
+    fan_id, campaigns = _fan_id(), _campaigns()
+    reward = (
+        next((r for r in campaigns.rewards if r.id == request.form.get("reward")), None)
+        if campaigns
+        else None
+    )
+    key = request.form.get("request_key", "")
+    if reward is None or not (0 < len(key) <= 64 and key.isalnum()):
+        abort(404)
+    outcome = redemptions.redeem(
+        current_app.extensions["db_sessions"],
+        campaigns,
+        fan_id,
+        reward.id,
+        now=_now(),
+        request_key=f"web:{fan_id}:{key}",
+    )
+    if outcome.done:
+        message = _(
+            "You redeemed %(name)s. %(balance)s points left.", name=reward.name, balance=outcome.balance
+        )
+        flash(message, "success")
+    else:
+        flash(_refusal(reward, outcome), "error")
+    return redirect(url_for("fan.me") + "#rewards-h")
+
+
+def _refusal(reward: Reward, outcome: redemptions.Outcome) -> str:
+    """The reason in words a fan reads."""
+    if outcome.refusal_kind == OUT_OF_STOCK:
+        return _("%(name)s is out of stock.", name=reward.name)
+    if outcome.refusal_kind == LIMIT_REACHED:
+        return _(
+            "Limit reached: %(name)s can be redeemed %(count)s times per fan.",
+            name=reward.name,
+            count=reward.per_fan,
+        )
+    return _(
+        "Not enough points: %(name)s costs %(cost)s, you have %(balance)s.",
+        name=reward.name,
+        cost=reward.cost,
+        balance=outcome.balance,
     )
 
 
@@ -223,6 +286,9 @@ def unlink() -> Any:
         )
     if link is None or campaigns is None:
         abort(404)
+    if _unlink_connected(fan_id, campaigns, link.link_event_id):
+        flash(_("The profile %(profile)s is unlinked.", profile=profile), "success")
+        return redirect(url_for("fan.me"))
     event = {
         "id": f"web:unlink:{uuid.uuid4().hex}",
         "platform": "web",
@@ -234,6 +300,17 @@ def unlink() -> Any:
     ingest_events(current_app.extensions["db_sessions"], campaigns, [event], source="web", now=_now())
     flash(_("The profile %(profile)s is unlinked.", profile=profile), "success")
     return redirect(url_for("fan.me"))
+
+
+def _unlink_connected(fan_id: str, campaigns: CampaignSet, link_event_id: str) -> bool:
+    """A profile linked through Connect is unlinked there: its tokens go too. False if it was not."""
+    with transaction(current_app.extensions["db_sessions"]) as session:
+        connected = session.scalar(
+            select(ConnectedAccount).where(
+                ConnectedAccount.fan_id == fan_id, ConnectedAccount.link_event_id == link_event_id
+            )
+        )
+        return connected is not None and links.unlink(session, campaigns, fan_id, connected.platform, _now())
 
 
 def _subject() -> Subject:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from engine.rules.model import Reward
 
+OUT_OF_STOCK, LIMIT_REACHED, NOT_ENOUGH_POINTS = "out_of_stock", "limit_reached", "not_enough_points"
+
 
 @dataclass(frozen=True, slots=True)
 class Holding:
@@ -35,6 +37,15 @@ def refusal(reward: Reward, holding: Holding) -> str:
     if holding.balance < reward.cost:
         return f"balance {holding.balance} is less than the cost {reward.cost}"
     return ""
+
+
+def refusal_kind(reason: str) -> str:
+    """Which limit a reason given by `refusal` names: out of stock, per-fan limit, or balance."""
+    if reason == "out of stock":
+        return OUT_OF_STOCK
+    if reason.startswith("limit of "):
+        return LIMIT_REACHED
+    return NOT_ENOUGH_POINTS
 
 
 def for_interests(rewards: Iterable[Reward], interests: Iterable[str]) -> list[Reward]:

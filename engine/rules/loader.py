@@ -155,8 +155,9 @@ def _read_rewards(check: Checker, top: dict[str, Any]) -> tuple[m.Reward, ...]:
             check.integer(item, "per_fan", join(path, "per_fan"), minimum=1) if "per_fan" in item else None
         )
         tags = _strings(check, item, "tags", join(path, "tags")) if "tags" in item else ()
+        partner = check.slug(item, "partner", join(path, "partner")) if "partner" in item else None
         if rid and name and cost is not None:
-            rewards.append(m.Reward(rid, name, cost, stock, per_fan, tuple(tags)))
+            rewards.append(m.Reward(rid, name, cost, stock, per_fan, tuple(tags), partner))
     return tuple(rewards)
 
 

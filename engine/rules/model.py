@@ -163,6 +163,7 @@ class Reward:
     stock: int | None = None
     per_fan: int | None = None
     tags: tuple[str, ...] = ()
+    partner: str | None = None  # the partner's slug when a partner hands it out (and confirms delivery)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,15 @@ from storage.models.core import UtcDateTime
 
 
 class Redemption(Base):
-    """A fan's request to spend balance on a reward: done (with its ledger entry) or refused (why)."""
+    """A fan's request to spend balance on a reward: done (with its ledger entry) or refused (why).
+
+    A done redemption is "requested" until its partner confirms delivery (`delivered_at`).
+    """
 
     __tablename__ = "redemptions"
     __table_args__ = (
         Index("ix_redemptions_fan_reward", "fan_id", "reward_id", "status"),
+        Index("ix_redemptions_partner", "partner", "id"),
         UniqueConstraint("request_key"),
     )
 
@@ -28,6 +32,8 @@ class Redemption(Base):
     reason: Mapped[str] = mapped_column(String(300), default="")
     request_key: Mapped[str | None] = mapped_column(String(200))  # a retried request redeems once
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+    partner: Mapped[str | None] = mapped_column(String(60))  # the reward's partner (slug), who delivers it
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # set when the partner confirms
 
 
 class RewardCounter(Base):

@@ -103,6 +103,30 @@ def test_the_export_holds_the_fans_data_from_every_domain(sessions) -> None:  # 
     assert engine["leaderboards"] == [{"board": "c/all-time", "period": "", "points": 65}]
 
 
+def test_the_fans_redemptions_are_exported_then_kept_nameless(sessions) -> None:  # type: ignore[no-untyped-def]
+    from storage.models.gamification import Redemption
+    from storage.redemptions import redeem
+
+    rules = campaigns(YAML + "rewards: [{id: mug, name: Mug, cost: 40, stock: 2, partner: acme-shop}]\n")
+    assert redeem(sessions, rules, "fan-ann", "mug", now=NOW, request_key="fan-ann:mug").done
+    with sessions() as session:
+        data = default_registry().export(session, _ann(session))
+    assert [(r["reward"], r["cost"], r["delivery"]) for r in data["redemptions"]] == [
+        ("mug", 40, "requested")
+    ]
+    with transaction(sessions) as session:
+        default_registry().erase(session, _ann(session))
+    with sessions() as session:
+        assert [text for text in PERSONAL if text in _everything(session)] == []
+        kept = session.scalars(select(Redemption)).one()  # the partner still owes one mug, to nobody named
+        assert (kept.fan_id, kept.reward_id, kept.partner, kept.request_key) == (
+            "erased",
+            "mug",
+            "acme-shop",
+            None,
+        )
+
+
 def test_deletion_leaves_no_personal_data_and_keeps_the_totals(sessions) -> None:  # type: ignore[no-untyped-def]
     with sessions() as session:
         before = _sums(session)

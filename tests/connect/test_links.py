@@ -120,3 +120,20 @@ def test_an_unconfigured_platform_is_not_offered(loyalty_client, loyalty_login) 
     loyalty_login("fan")
     assert loyalty_client.get("/connect/x/start").status_code == 404
     assert "Link your" not in loyalty_client.get("/connect/").text
+
+
+def test_the_fan_s_page_offers_linking_and_unlinks_through_connect(
+    loyalty_app, loyalty_client, loyalty_login, provider
+) -> None:  # type: ignore[no-untyped-def]
+    loyalty_login("fan")
+    page = loyalty_client.get("/me").text
+    assert 'href="/connect/x/start"' in page and 'href="/connect/facebook/start"' in page
+    _link(loyalty_client, "x")
+    page = loyalty_client.get("/me").text
+    assert "x:2244994945" in page  # listed with its unlink button
+    assert 'href="/connect/x/start"' not in page and 'href="/connect/facebook/start"' in page
+    assert loyalty_client.post("/me/unlink", data={"profile": "x:2244994945"}).status_code == 302
+    with loyalty_app.extensions["db_sessions"]() as session:
+        assert session.scalars(select(ConnectedAccount)).all() == []  # the tokens went too
+    page = loyalty_client.get("/me").text
+    assert "No profiles linked." in page and 'href="/connect/x/start"' in page

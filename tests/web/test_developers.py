@@ -62,3 +62,38 @@ def test_another_partner_s_key_cannot_be_revoked(app, client, login) -> None:  #
 def test_a_fan_cannot_open_the_key_page(client, login) -> None:  # type: ignore[no-untyped-def]
     login("fan")
     assert client.get("/developers/keys").status_code == 403
+
+
+def test_a_partner_sees_its_redemptions_and_confirms_delivery(loyalty_app, loyalty_client) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from storage.db import transaction
+    from storage.models.core import Fan
+    from storage.models.loyalty import WebhookDelivery
+    from storage.redemptions import redeem
+    from tests.loyalty_fixtures import make_fan
+
+    fan = make_fan(loyalty_app)
+    sessions = loyalty_app.extensions["db_sessions"]
+    with transaction(sessions) as session:
+        session.execute(update(Fan).where(Fan.id == fan).values(lifetime_points=100))
+    rules, now = loyalty_app.extensions["campaigns"].current(), datetime.now(UTC)
+    coffee = redeem(sessions, rules, fan, "coffee", now=now).redemption_id
+    redeem(sessions, rules, fan, "scarf", now=now)  # fc-club's reward: not on acme-shop's page
+    signup = SIGNUP | {"slug": "acme-shop", "email": "desk@acme.example"}
+    assert loyalty_client.post("/developers/signup", data=signup).status_code == 200
+    page = loyalty_client.get("/developers/redemptions").text
+    assert "Free coffee" in page and "Anna" in page and "Club scarf" not in page
+    assert page.count("Confirm delivery</button>") == 1
+    done = loyalty_client.post(f"/developers/redemptions/{coffee}/deliver")
+    assert done.status_code == 302
+    page = loyalty_client.get("/developers/redemptions").text
+    assert "Confirm delivery</button>" not in page and f"delivered {now:%Y-%m-%d}" in page
+    again = loyalty_client.post(f"/developers/redemptions/{coffee}/deliver", follow_redirects=True)
+    assert f"redemption {coffee} was confirmed before" in again.text
+    assert loyalty_client.post(f"/developers/redemptions/{coffee + 1}/deliver").status_code == 404
+    with sessions() as session:
+        sent = session.scalars(select(WebhookDelivery)).all()
+    assert sent == []  # no endpoint subscribed: nothing queued

@@ -109,3 +109,82 @@ def test_deleting_needs_the_password_and_the_tick(quiz_app, client, login) -> No
         client.post("/login", data={"email": "fan@example.org", "password": "password-1234"}).status_code
         == 400
     )
+
+
+def _give(app, fan: str, points: int) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from storage.db import transaction
+    from storage.models.core import Fan
+
+    with transaction(app.extensions["db_sessions"]) as session:
+        session.execute(update(Fan).where(Fan.id == fan).values(lifetime_points=points))
+
+
+def _redeem(client, reward: str, key: str) -> str:  # type: ignore[no-untyped-def]
+    page = client.post("/me/redeem", data={"reward": reward, "request_key": key}, follow_redirects=True)
+    return page.text
+
+
+def test_a_fan_redeems_rewards_and_refusals_say_why(loyalty_app, loyalty_client, loyalty_login) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from storage.redemptions import confirm_delivery
+
+    fan = loyalty_login("fan").fan_id
+    _give(loyalty_app, fan, 45)
+    page = loyalty_client.get("/me").text
+    # coffee 20 and sticker 5 within reach, the scarf (30) too; nothing redeemed yet
+    assert page.count('name="reward"') == 3 and "You have not redeemed a reward yet." in page
+    assert _flash(_redeem(loyalty_client, "coffee", "k1")) == ["You redeemed Free coffee. 25 points left."]
+    page = _redeem(loyalty_client, "coffee", "k1")  # the same form sent twice redeems once
+    assert '<span id="balance">25</span>' in page
+    assert _flash(_redeem(loyalty_client, "coffee", "k2")) == ["You redeemed Free coffee. 5 points left."]
+    assert _flash(_redeem(loyalty_client, "coffee", "k3")) == [
+        "Limit reached: Free coffee can be redeemed 2 times per fan."
+    ]
+    assert _flash(_redeem(loyalty_client, "scarf", "k4")) == [
+        "Not enough points: Club scarf costs 30, you have 5."
+    ]
+    page = loyalty_client.get("/me").text
+    assert page.count('name="reward"') == 1  # only the sticker is still affordable
+    assert re.findall(r"<td>(requested|delivered)</td>", page) == ["requested", "requested"]
+    with loyalty_app.extensions["db_sessions"].begin() as session:
+        confirm_delivery(session, "acme-shop", 1, datetime.now(UTC))
+    page = loyalty_client.get("/me").text
+    assert re.findall(r"<td>(requested|delivered)</td>", page) == ["requested", "delivered"]  # newest first
+    assert loyalty_client.post("/me/redeem", data={"reward": "tv", "request_key": "k5"}).status_code == 404
+
+
+def test_a_sold_out_reward_is_refused_in_words(loyalty_app, loyalty_client, loyalty_login) -> None:  # type: ignore[no-untyped-def]
+    from storage.db import transaction
+    from storage.models.gamification import RewardCounter
+
+    fan = loyalty_login("fan").fan_id
+    _give(loyalty_app, fan, 100)
+    with transaction(loyalty_app.extensions["db_sessions"]) as session:
+        session.add(RewardCounter(reward_id="coffee", redeemed=5))  # the stock of 5 is gone
+    assert _flash(_redeem(loyalty_client, "coffee", "k1")) == ["Free coffee is out of stock."]
+    assert '<span id="balance">100</span>' in loyalty_client.get("/me").text
+
+
+def test_the_claim_form_on_the_fan_s_page_claims_a_code(loyalty_app, loyalty_client, loyalty_login) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from loyalty import claim_codes
+    from storage.db import transaction
+    from storage.models.loyalty import Partner
+    from tests.loyalty_fixtures import make_partner
+
+    make_partner(loyalty_app)
+    loyalty_login("fan")
+    page = loyalty_client.get("/me").text
+    assert 'action="/me/claim"' in page and 'name="code"' in page
+    now = datetime.now(UTC)
+    with transaction(loyalty_app.extensions["db_sessions"]) as session:
+        partner = session.scalars(select(Partner)).one()
+        code = claim_codes.issue(session, partner, 1, now + timedelta(days=30), now, value=15)[0]
+    claimed = loyalty_client.post("/me/claim", data={"code": code})
+    assert claimed.status_code == 200 and "15 points for you" in claimed.text

@@ -63,6 +63,7 @@ def _scenarios(keys: dict[str, str], fan: str) -> list[tuple[str, str, str, dict
     """(key, method, url, body, idempotency key, documented path) in an order that makes sense."""
     live, purchase = keys["live"], {"fan": {"id": fan}, "order": "A-1", "amount": "12.50", "currency": "EUR"}
     action = {"fan": {"id": fan}, "action": "visit", "reference": "r-1"}
+    coffee = {"fan": {"id": fan}, "reward": "coffee"}
     return [
         (live, "GET", "/me", None, None, "/me"),
         ("ffk_live_unknown", "GET", "/me", None, None, "/me"),
@@ -80,6 +81,16 @@ def _scenarios(keys: dict[str, str], fan: str) -> list[tuple[str, str, str, dict
         (live, "POST", "/purchases", purchase, None, "/purchases"),  # 400
         (live, "GET", "/purchases/A-1", None, None, "/purchases/{order}"),
         (live, "GET", "/purchases/none", None, None, "/purchases/{order}"),
+        (live, "POST", "/redemptions", coffee, "x1", "/redemptions"),  # 25 points: 20 spent
+        (live, "POST", "/redemptions", coffee, "x2", "/redemptions"),  # 409: 5 left
+        (live, "POST", "/redemptions", coffee | {"reward": 5}, "x3", "/redemptions"),  # 422
+        (live, "POST", "/redemptions", coffee | {"reward": "scarf"}, "x4", "/redemptions"),  # 403
+        (keys["sandbox"], "POST", "/redemptions", coffee, "x5", "/redemptions"),  # 403
+        (live, "GET", "/redemptions", None, None, "/redemptions"),
+        (live, "GET", "/redemptions?status=lost", None, None, "/redemptions"),  # 422
+        (live, "POST", "/redemptions/1/deliver", None, "d1", "/redemptions/{redemption_id}/deliver"),
+        (live, "POST", "/redemptions/1/deliver", None, "d2", "/redemptions/{redemption_id}/deliver"),  # 409
+        (live, "POST", "/redemptions/9/deliver", None, "d3", "/redemptions/{redemption_id}/deliver"),  # 404
         (live, "POST", "/purchases/A-1/refund", None, "r1", "/purchases/{order}/refund"),
         (live, "POST", "/purchases/A-1/refund", None, "r2", "/purchases/{order}/refund"),  # 409
         (live, "POST", "/purchases/none/refund", None, "r3", "/purchases/{order}/refund"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.rewards.rules import Holding, balance, for_interests, refusal
+from engine.rewards.rules import Holding, balance, for_interests, refusal, refusal_kind
 from engine.rules.model import Reward
 
 MUG = Reward("mug", "Mug", cost=400, stock=40, per_fan=1, tags=("merch",))
@@ -15,6 +15,14 @@ def test_a_fan_with_enough_balance_may_redeem_until_a_limit_is_reached() -> None
     assert refusal(MUG, Holding(balance=900, by_fan=0, total=40)) == "out of stock"
     unlimited = Reward("sticker", "Sticker", cost=0)
     assert refusal(unlimited, Holding(balance=0, by_fan=10**6, total=10**6)) == ""
+
+
+def test_each_reason_names_its_kind_of_limit() -> None:
+    kinds = [
+        refusal_kind(refusal(MUG, holding))
+        for holding in (Holding(399, 0, 0), Holding(900, 1, 0), Holding(900, 0, 40))
+    ]
+    assert kinds == ["not_enough_points", "limit_reached", "out_of_stock"]
 
 
 def test_balance_is_earned_minus_spent_and_never_negative() -> None:

@@ -136,3 +136,20 @@ def test_a_list_inside_on_is_an_error_not_a_crash() -> None:
         "share, retweet, quote, reply, comment, mention, like, profile_linked, quiz_answer, purchase, "
         "checkin, retract)"
     ]
+
+
+def test_a_reward_keeps_the_partner_that_hands_it_out() -> None:
+    loaded = campaigns("""
+        version: 1
+        rewards:
+          - {id: coffee, name: Free coffee, cost: 20, partner: acme-shop}
+          - {id: mug, name: Mug, cost: 40}
+        campaigns: [{id: c}]
+    """)
+    assert [(r.id, r.partner) for r in loaded.rewards] == [("coffee", "acme-shop"), ("mug", None)]
+    bad = errors_of("""
+        version: 1
+        rewards: [{id: coffee, name: Free coffee, cost: 20, partner: Acme Shop}]
+        campaigns: [{id: c}]
+    """)
+    assert len(bad) == 1 and "'Acme Shop' is not a valid id" in bad[0]
