@@ -1,0 +1,119 @@
+"""The community managers' pages: flagged influencers with one-click reviews, and their CSV."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from accounts.roles import Role
+from engine.rules.model import CampaignSet
+from monitoring.config import MonitoringConfig
+from monitoring.influencers import DECISIONS, ReviewError, review
+from storage.db import transaction
+from storage.models.monitoring import InfluencerFlag
+from web import influencer_list
+from web.access import role_required, safe_path
+
+bp = Blueprint("community", __name__)
+MAX_NOTE = 2000
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def _campaigns() -> CampaignSet | None:
+    return current_app.extensions["campaigns"].current()
+
+
+def _config() -> MonitoringConfig:
+    current = _campaigns()
+    return MonitoringConfig.from_mapping(current.monitoring if current else None)
+
+
+def _now() -> datetime:
+    current = _campaigns()
+    return datetime.now(current.tz if current else UTC_ZONE)
+
+
+def _today() -> date:
+    return _now().date()
+
+
+def _campaign_ids() -> list[str]:
+    current = _campaigns()
+    return [c.id for c in current.campaigns] if current else []
+
+
+def _filtered_rows() -> tuple[influencer_list.Filters, list[influencer_list.Row]]:
+    filters = influencer_list.parse_filters(request.args, _campaign_ids())
+    with current_app.extensions["db_sessions"]() as session:
+        rows = influencer_list.load_rows(session, filters, _today(), _config().influencers.window_days)
+    return filters, rows
+
+
+@bp.get("/influencers")
+@role_required(Role.COMMUNITY_MANAGER)
+def influencers() -> str:
+    """Flagged authors: why, their recent posts, their reviews; filters, sorting, one-click reviews."""
+    filters, rows = _filtered_rows()
+    with current_app.extensions["db_sessions"]() as session:
+        rows = influencer_list.with_details(session, rows)
+    return render_template(
+        "community/influencers.html",
+        filters=filters,
+        rows=rows,
+        campaigns=_campaigns().campaigns if _campaigns() else (),
+        statuses=influencer_list.STATUSES,
+        here=request.full_path.rstrip("?"),
+    )
+
+
+@bp.get("/influencers.csv")
+@role_required(Role.COMMUNITY_MANAGER)
+def influencers_csv() -> Response:
+    """The filtered list as a CSV file (cells that a spreadsheet would run are quoted)."""
+    _, rows = _filtered_rows()
+    name = f"influencers-{_today().isoformat()}.csv"
+    return Response(
+        influencer_list.csv_text(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.post("/influencers/review")
+@role_required(Role.COMMUNITY_MANAGER)
+def review_author() -> Any:
+    """Approve, dismiss or note one flagged author, as the logged-in user; back to the list."""
+    author = request.form.get("author", "")
+    decision = request.form.get("decision", "")
+    note = request.form.get("note", "").strip()[:MAX_NOTE]
+    back = safe_path(request.form.get("next"), url_for("community.influencers"))
+    if decision not in DECISIONS or (decision == "note" and not note):
+        flash(_("Write a note first.") if decision == "note" else _("Unknown decision."), "error")
+        return redirect(back)
+    try:
+        with transaction(current_app.extensions["db_sessions"]) as session:
+            flagged = session.get(InfluencerFlag, author)
+            review(
+                session,
+                author,
+                decision,
+                by=str(current_user.account.id),
+                now=_now(),
+                note=note,
+                score=flagged.score if flagged else None,
+            )
+    except ReviewError:
+        flash(_("%(author)s has not been flagged.", author=author), "error")
+        return redirect(back)
+    done = {
+        "approve": _("%(author)s approved: invite them to the ambassador programme.", author=author),
+        "dismiss": _("%(author)s dismissed.", author=author),
+        "note": _("Note on %(author)s saved.", author=author),
+    }
+    flash(done[decision], "success")
+    return redirect(back)
