@@ -1,4 +1,4 @@
-"""The community managers' pages: flagged influencers with one-click reviews, and their CSV."""
+"""The community managers' pages: influencers with one-click reviews, CSV, brand listening."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from monitoring.config import MonitoringConfig
 from monitoring.influencers import DECISIONS, ReviewError, review
 from storage.db import transaction
 from storage.models.monitoring import InfluencerFlag
-from web import influencer_list
+from web import influencer_list, listening_view
 from web.access import role_required, safe_path
+from web.analytics import parse_day
+from web.charts import Series, line_chart
 
 bp = Blueprint("community", __name__)
 MAX_NOTE = 2000
@@ -117,3 +119,51 @@ def review_author() -> Any:
     }
     flash(done[decision], "success")
     return redirect(back)
+
+
+@bp.get("/listening")
+@role_required(Role.COMMUNITY_MANAGER)
+def listening() -> str:
+    """Mentions and mood per day as charts and a table, spikes explained; top authors, hashtags, topics."""
+    ids = _campaign_ids()
+    campaign = request.args.get("campaign", "")
+    campaign = campaign if campaign in ids else ""
+    days = listening_view.period(request.args.get("days"))
+    last = parse_day(request.args.get("until"), _today())
+    with current_app.extensions["db_sessions"]() as session:
+        figures = listening_view.load(session, last, campaign, days, _config().listening)
+    labels = figures.labels
+    spike_name = _("Negative spike")
+    volume = line_chart(
+        "chart-volume",
+        _("Mentions per day"),
+        labels,
+        [Series(_("Mentions"), figures.series("mentions"))],
+        figures.spike_positions,
+        spike_name,
+    )
+    mood = line_chart(
+        "chart-mood",
+        _("Mood per day"),
+        labels,
+        [
+            Series(_("Positive"), figures.series("positive")),
+            Series(_("Neutral"), figures.series("neutral")),
+            Series(_("Negative"), figures.series("negative")),
+        ],
+        figures.spike_positions,
+        spike_name,
+    )
+    current = _campaigns()
+    return render_template(
+        "community/listening.html",
+        figures=figures,
+        result=figures.listening,
+        volume=volume,
+        mood=mood,
+        campaigns=current.campaigns if current else (),
+        campaign=campaign,
+        days=days,
+        periods=listening_view.PERIODS,
+        until=last,
+    )
