@@ -1,4 +1,4 @@
-"""The community managers' pages: influencers with one-click reviews, CSV, brand listening."""
+"""The community managers' pages: influencers with one-click reviews, CSV, listening, a fan's interests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +14,9 @@ from accounts.roles import Role
 from engine.rules.model import CampaignSet
 from monitoring.config import MonitoringConfig
 from monitoring.influencers import DECISIONS, ReviewError, review
+from monitoring.interests import interests, suggest_rewards
 from storage.db import transaction
+from storage.models.core import Fan
 from storage.models.monitoring import InfluencerFlag
 from web import influencer_list, listening_view
 from web.access import role_required, safe_path
@@ -166,4 +168,24 @@ def listening() -> str:
         days=days,
         periods=listening_view.PERIODS,
         until=last,
+    )
+
+
+@bp.get("/influencers/fan/<fan_id>")
+@role_required(Role.COMMUNITY_MANAGER)
+def fan(fan_id: str) -> str:
+    """What a fan (or an unlinked profile) talks about, and the catalog rewards that match it."""
+    current = _campaigns()
+    with current_app.extensions["db_sessions"]() as session:
+        known = session.get(Fan, fan_id)
+        found = interests(session, fan_id)
+        suggestions = suggest_rewards(session, fan_id, current.rewards if current else ())
+    if known is None and not found:
+        abort(404)
+    return render_template(
+        "community/fan.html",
+        fan_id=fan_id,
+        name=known.display_name if known else None,
+        interests=found,
+        suggestions=suggestions,
     )
