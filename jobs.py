@@ -1,15 +1,22 @@
-"""APScheduler jobs: each connector source polled on its own interval, in its own process.
+"""APScheduler jobs: each connector source polled on its own interval, and monitoring's upkeep.
 
 One job per source ticks at the source's base interval; the poller skips a tick
 when the source is not due (an old post polled less often, a rate-limit reset or
 a backoff still ahead), and those times live in the database, so a restarted
 scheduler keeps them. `max_instances=1` keeps two polls of one source apart.
+
+Monitoring has two jobs (docs/monitoring.md): `monitoring_update_job` folds new events
+into the listening, influencer and interest figures and flags influencers, every
+`MONITORING_UPDATE_SECONDS` (default 5 minutes); `purge_job` honours deleted and expired
+posts, every `MONITORING_PURGE_SECONDS` (default hourly). Both add to the same counters
+from a cursor, so one lock keeps them from running at once in this process.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import threading
 from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -19,8 +26,12 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from connectors.runtime import runtime
+from storage.db import transaction
 
 log = logging.getLogger(__name__)
+MONITORING_UPDATE_SECONDS = 300
+MONITORING_PURGE_SECONDS = 3600
+_monitoring_lock = threading.Lock()  # update and purge both advance the aggregate cursor
 
 
 def poll_job(app: Flask, name: str) -> str:
@@ -33,8 +44,75 @@ def poll_job(app: Flask, name: str) -> str:
     return outcome.summary()
 
 
+def monitoring_update_job(app: Flask) -> str:
+    """Fold newly stored events into monitoring's figures, then rank and flag influencers."""
+    from monitoring.aggregate import update
+    from monitoring.config import MonitoringConfig
+    from monitoring.influencers import flag, rank
+
+    with app.app_context(), _monitoring_lock:
+        campaigns = app.extensions["campaigns"].current()
+        if campaigns is None:
+            return "monitoring update: no campaigns in force"
+        config = MonitoringConfig.from_mapping(campaigns.monitoring).influencers
+        brands = frozenset(c.brand.lower() for c in campaigns.campaigns if c.brand)
+        now = datetime.now(campaigns.tz)
+        with transaction(app.extensions["db_sessions"]) as session:
+            report = update(session, campaigns.tz)
+            ranked = rank(session, now.date(), config, brands)
+            flagged = flag(session, ranked, config, now)
+    summary = (
+        f"monitoring update: {report.events} new event(s), {report.retracted} retraction(s), "
+        f"{len(ranked)} author(s) ranked, {len(flagged)} newly flagged"
+    )
+    if report.events or flagged:
+        log.info(summary)
+    return summary
+
+
+def purge_job(app: Flask) -> str:
+    """Take deleted and expired posts out of monitoring's figures and remove their text."""
+    from monitoring.config import MonitoringConfig
+    from monitoring.retention import purge_deleted
+
+    with app.app_context(), _monitoring_lock:
+        campaigns = app.extensions["campaigns"].current()
+        if campaigns is None:
+            return "monitoring purge: no campaigns in force"
+        retention = MonitoringConfig.from_mapping(campaigns.monitoring).retention_days
+        with transaction(app.extensions["db_sessions"]) as session:
+            report = purge_deleted(session, datetime.now(campaigns.tz), campaigns.tz, retention)
+    summary = f"monitoring purge: {report.deleted} deleted and {report.expired} expired post(s) purged"
+    if report.deleted or report.expired:
+        log.info(summary)
+    return summary
+
+
+def add_monitoring_jobs(app: Flask, scheduler: BaseScheduler) -> list[str]:
+    """The monitoring update every few minutes and the purge hourly, first runs now."""
+    now = datetime.now(UTC)
+    jobs = (
+        ("monitoring:update", monitoring_update_job, "MONITORING_UPDATE_SECONDS", MONITORING_UPDATE_SECONDS),
+        ("monitoring:purge", purge_job, "MONITORING_PURGE_SECONDS", MONITORING_PURGE_SECONDS),
+    )
+    for job_id, job, setting, default in jobs:
+        scheduler.add_job(
+            job,
+            "interval",
+            seconds=max(1.0, float(app.config.get(setting, default))),
+            args=[app],
+            id=job_id,
+            name=job_id,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=now,
+            replace_existing=True,
+        )
+    return [job_id for job_id, *_ in jobs]
+
+
 def add_jobs(app: Flask, scheduler: BaseScheduler) -> list[str]:
-    """One interval job per configured source, first run now."""
+    """One interval job per configured source, first run now; then monitoring's jobs."""
     rt, now = runtime(app), datetime.now(UTC)
     for name, source in rt.connectors.sources.items():
         scheduler.add_job(
@@ -49,6 +127,7 @@ def add_jobs(app: Flask, scheduler: BaseScheduler) -> list[str]:
             next_run_time=now,
             replace_existing=True,
         )
+    add_monitoring_jobs(app, scheduler)
     return list(rt.connectors.sources)
 
 
@@ -65,11 +144,12 @@ def start_background(app: Flask) -> BackgroundScheduler:
 
 
 def run_scheduler(app: Flask) -> None:
-    """Block polling every source until SIGINT or SIGTERM."""
+    """Block polling every source (and running monitoring's jobs) until SIGINT or SIGTERM."""
     scheduler = BlockingScheduler(executors=_executors(app), timezone=UTC)
     names = add_jobs(app, scheduler)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     print(f"scheduler: polling {len(names)} source(s): {', '.join(names)}", flush=True)
+    print("scheduler: monitoring update and purge of deleted posts on schedule", flush=True)
     try:
         scheduler.start()
     except KeyboardInterrupt:

@@ -11,8 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from engine.rules.registry import CampaignRegistry
+from jobs import monitoring_update_job
+from monitoring.scoring import default_scorer
+from pipeline import ingest_events
 from storage.models.monitoring import InfluencerFlag, InfluencerReview
-from tests.web.community_seed import COMMUNITY_YAML, seed
+from tests.web.community_seed import COMMUNITY_YAML, post, seed
 
 
 @pytest.fixture
@@ -186,3 +189,29 @@ def test_admins_may_review_too(cm_app, client, login) -> None:  # type: ignore[n
     login("admin")
     client.post("/influencers/review", data={"author": "x:anna", "decision": "dismiss"})
     assert _cells(client.get("/influencers").text, "x:anna")[0] == "dismissed"
+
+
+def test_a_dismissed_author_stays_dismissed_when_the_job_runs_again(app, tmp_path, client, login) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "campaigns.yaml"
+    path.write_text(COMMUNITY_YAML, encoding="utf-8")
+    app.extensions["campaigns"] = CampaignRegistry(path, interval=0)
+    seed(app, flags=False)
+    assert monitoring_update_job(app).endswith("3 newly flagged")  # scored and flagged for real
+    login("community_manager")
+    client.post("/influencers/review", data={"author": "x:ben", "decision": "dismiss"})
+    more = [post("b3", 1, "ben", "Best coffee in town, love it!", tags=("AcmeAutumn",), followers=15_000)]
+    campaigns = app.extensions["campaigns"].current()
+    ingest_events(
+        app.extensions["db_sessions"],
+        campaigns,
+        more,
+        source="t",
+        now=datetime.now(UTC),
+        scorer=default_scorer(),
+    )
+    assert monitoring_update_job(app).endswith(
+        "1 new event(s), 0 retraction(s), 3 author(s) ranked, 0 newly flagged"
+    )
+    page = client.get("/influencers").text
+    assert _cells(page, "x:ben")[0] == "dismissed" and _cells(page, "x:ben")[4] == "4"  # the new post counts
+    assert _authors(client.get("/influencers?status=flagged").text) == ["x:anna", "x:@carl"]
