@@ -231,15 +231,15 @@ def _in_campaign(session: Session, keys: list[str], campaign: str) -> set[str]:
 
 
 def _fan_ids(session: Session, profiles: list[str]) -> dict[str, str]:
-    """profile key -> the fan its latest post was attributed to (linked profiles only)."""
+    """profile key -> the fan account its posts are attributed to (a linked profile's fan)."""
     if not profiles:
         return {}
     query = (
-        select(StoredEvent.profile_key, StoredEvent.fan_id)
+        select(StoredEvent.profile_key, func.max(StoredEvent.fan_id))
         .where(StoredEvent.profile_key.in_(profiles), StoredEvent.fan_id.is_not(None))
-        .order_by(StoredEvent.seq)
+        .group_by(StoredEvent.profile_key)
     )
-    return {p: f for p, f in session.execute(query)}  # the latest wins
+    return {p: f for p, f in session.execute(query) if p}
 
 
 def with_details(session: Session, rows: list[Row]) -> list[Row]:

@@ -111,3 +111,14 @@ def test_unknown_choices_fall_back(listening_app, client, login) -> None:  # typ
 def test_other_roles_are_refused(listening_app, client, login, role) -> None:  # type: ignore[no-untyped-def]
     login(role)
     assert client.get("/listening").status_code == 403
+
+
+def test_the_page_speaks_german(listening_app, client, login) -> None:  # type: ignore[no-untyped-def]
+    login("community_manager")
+    page = client.get("/listening?until=2026-10-31&days=7", headers={"Accept-Language": "de"}).text
+    assert "<h1>Markenbeobachtung</h1>" in page and "75 Erwähnungen in 7 Tagen" in page
+    assert (
+        "7 negative Erwähnungen; in den 14 Tagen davor waren es im Schnitt 1.5 am Tag, "
+        "daher gilt mehr als 3.0 (und mindestens 5) als Ausschlag."
+    ) in page
+    assert '2026-10-30 <span class="error">Negativer Ausschlag</span>' in page

@@ -53,3 +53,56 @@ def test_filters_from_the_query_string_fall_back_on_nonsense() -> None:
     assert good.query(sort="score") == {
         "min_score": "12.5", "campaign": "derby", "status": "dismissed", "sort": "score", "order": "desc",
     }  # fmt: skip
+
+
+def test_rows_posts_and_reviews_on_both_databases(db_engine) -> None:  # type: ignore[no-untyped-def]
+    from monitoring.aggregate import update
+    from monitoring.influencers import review
+    from monitoring.scoring import default_scorer
+    from pipeline import ingest_events
+    from storage.db import make_sessionmaker, transaction
+    from storage.models.monitoring import InfluencerFlag
+    from tests.factories import campaigns
+    from tests.web.community_seed import COMMUNITY_YAML, seed_events
+    from web.influencer_list import load_rows, with_details
+
+    campaign_set = campaigns(COMMUNITY_YAML)
+    sessions = make_sessionmaker(db_engine)
+    now = datetime.now(UTC)
+    events = seed_events()
+    retract = {
+        "id": "d1",
+        "platform": "x",
+        "type": "retract",
+        "at": events[4]["at"],
+        "attrs": {"retracts": "b0"},
+    }
+    ingest_events(sessions, campaign_set, [*events, retract], source="t", now=now, scorer=default_scorer())
+    with transaction(sessions) as session:
+        update(session, campaign_set.tz)
+        for author in ("x:anna", "x:ben"):
+            session.add(
+                InfluencerFlag(author=author, status="flagged", score=60.0, reasons=["r"], flagged_at=now)
+            )
+    with transaction(sessions) as session:
+        review(session, "x:ben", "note", by="7", note="call", now=now)
+        review(session, "x:ben", "dismiss", by="someone", now=now)
+    with sessions() as session:
+        rows = with_details(
+            session, load_rows(session, Filters(sort="author", descending=False), now.date(), 28)
+        )
+    anna, ben = rows
+    assert (anna.author, anna.posts, anna.positive, anna.fan_id) == ("x:anna", 4, 4, "x:id-anna")
+    assert len(anna.recent) == 3 and [p.label for p in anna.recent] == ["positive"] * 3
+    assert anna.recent[0].at > anna.recent[1].at > anna.recent[2].at  # newest first
+    # b0 was deleted: neither counted nor shown; b1 (positive) and b2 (negative) remain
+    assert (ben.status, ben.posts, ben.positive) == ("dismissed", 2, 1)
+    assert [p.text for p in ben.recent] == [
+        "Great espresso, thank you!",
+        "The coffee was cold and awful today.",
+    ]
+    assert [(p.label, round(p.polarity, 2)) for p in ben.recent] == [("positive", 0.78), ("negative", -0.46)]
+    assert [(r.decision, r.by, r.note) for r in ben.reviews] == [
+        ("dismiss", "someone", ""),
+        ("note", "7", "call"),
+    ]
