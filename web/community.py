@@ -25,6 +25,7 @@ from web.charts import Series, line_chart
 
 bp = Blueprint("community", __name__)
 MAX_NOTE = 2000
+PAGE_SIZE = 50  # authors per page: each carries its posts and three forms
 UTC_ZONE = ZoneInfo("UTC")
 
 
@@ -63,12 +64,18 @@ def _filtered_rows() -> tuple[influencer_list.Filters, list[influencer_list.Row]
 def influencers() -> str:
     """Flagged authors: why, their recent posts, their reviews; filters, sorting, one-click reviews."""
     filters, rows = _filtered_rows()
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(pages, max(1, request.args.get("page", 1, type=int) or 1))
+    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     with current_app.extensions["db_sessions"]() as session:
-        rows = influencer_list.with_details(session, rows)
+        shown = influencer_list.with_details(session, shown)
     return render_template(
         "community/influencers.html",
         filters=filters,
-        rows=rows,
+        rows=shown,
+        total=len(rows),
+        page=page,
+        pages=pages,
         campaigns=_campaigns().campaigns if _campaigns() else (),
         statuses=influencer_list.STATUSES,
         here=request.full_path.rstrip("?"),

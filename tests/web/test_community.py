@@ -215,3 +215,15 @@ def test_a_dismissed_author_stays_dismissed_when_the_job_runs_again(app, tmp_pat
     page = client.get("/influencers").text
     assert _cells(page, "x:ben")[0] == "dismissed" and _cells(page, "x:ben")[4] == "4"  # the new post counts
     assert _authors(client.get("/influencers?status=flagged").text) == ["x:anna", "x:@carl"]
+
+
+def test_long_lists_come_in_pages_with_the_filters_kept(cm_app, client, login, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("web.community.PAGE_SIZE", 2)
+    login("community_manager")
+    first = client.get("/influencers?min_followers=100").text
+    assert _authors(first) == ["x:anna", "x:ben"] and "3 authors · page 1 of 2" in first
+    assert 'href="/influencers?page=2&amp;min_followers=100&amp;sort=score&amp;order=desc">Next' in first
+    assert _authors(client.get("/influencers?min_followers=100&page=2").text) == ["x:@carl"]
+    assert _authors(client.get("/influencers?min_followers=100&page=99").text) == ["x:@carl"]
+    csv_rows = client.get("/influencers.csv?min_followers=100").text.strip().split("\r\n")
+    assert len(csv_rows) == 4  # the export holds every page
