@@ -57,3 +57,6 @@ class Config:
     # (FANFARE_TRACKED_LINK_TARGETS='{"autumn-blend": "https://acme.example/autumn"}').
     TRACKED_LINK_BASE = "/l/"
     TRACKED_LINK_TARGETS: dict[str, str] = {}
+    # Monitoring's scheduled jobs (jobs.py): the incremental update and the purge of deleted posts.
+    MONITORING_UPDATE_SECONDS = 300
+    MONITORING_PURGE_SECONDS = 3600

@@ -1,16 +1,23 @@
-"""APScheduler jobs: each connector source polled on its own interval, in its own process,
+"""APScheduler jobs: each connector source polled on its own interval, monitoring's upkeep,
 and the loyalty programme's housekeeping (loyalty/jobs.py).
 
 One job per source ticks at the source's base interval; the poller skips a tick
 when the source is not due (an old post polled less often, a rate-limit reset or
 a backoff still ahead), and those times live in the database, so a restarted
 scheduler keeps them. `max_instances=1` keeps two polls of one source apart.
+
+Monitoring has two jobs (docs/monitoring.md): `monitoring_update_job` folds new events
+into the listening, influencer and interest figures and flags influencers, every
+`MONITORING_UPDATE_SECONDS` (default 5 minutes); `purge_job` honours deleted and expired
+posts, every `MONITORING_PURGE_SECONDS` (default hourly). Both add to the same counters
+from a cursor, so one lock keeps them from running at once in this process.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import threading
 from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -21,6 +28,7 @@ from flask import Flask
 
 from connectors.runtime import runtime
 from loyalty import jobs as loyalty_jobs
+from storage.db import transaction
 
 log = logging.getLogger(__name__)
 HOUR = 3600
@@ -32,6 +40,9 @@ LOYALTY_JOBS = (
     ("loyalty:api-records", loyalty_jobs.forget_api_records, HOUR),
     ("accounts:login-failures", loyalty_jobs.forget_login_failures, HOUR),
 )
+MONITORING_UPDATE_SECONDS = 300
+MONITORING_PURGE_SECONDS = 3600
+_monitoring_lock = threading.Lock()  # update and purge both advance the aggregate cursor
 
 
 def poll_job(app: Flask, name: str) -> str:
@@ -72,8 +83,75 @@ def add_loyalty_jobs(app: Flask, scheduler: BaseScheduler) -> list[str]:
     return [name for name, _, _ in LOYALTY_JOBS]
 
 
+def monitoring_update_job(app: Flask) -> str:
+    """Fold newly stored events into monitoring's figures, then rank and flag influencers."""
+    from monitoring.aggregate import update
+    from monitoring.config import MonitoringConfig
+    from monitoring.influencers import flag, rank
+
+    with app.app_context(), _monitoring_lock:
+        campaigns = app.extensions["campaigns"].current()
+        if campaigns is None:
+            return "monitoring update: no campaigns in force"
+        config = MonitoringConfig.from_mapping(campaigns.monitoring).influencers
+        brands = frozenset(c.brand.lower() for c in campaigns.campaigns if c.brand)
+        now = datetime.now(campaigns.tz)
+        with transaction(app.extensions["db_sessions"]) as session:
+            report = update(session, campaigns.tz)
+            ranked = rank(session, now.date(), config, brands)
+            flagged = flag(session, ranked, config, now)
+    summary = (
+        f"monitoring update: {report.events} new event(s), {report.retracted} retraction(s), "
+        f"{len(ranked)} author(s) ranked, {len(flagged)} newly flagged"
+    )
+    if report.events or flagged:
+        log.info(summary)
+    return summary
+
+
+def purge_job(app: Flask) -> str:
+    """Take deleted and expired posts out of monitoring's figures and remove their text."""
+    from monitoring.config import MonitoringConfig
+    from monitoring.retention import purge_deleted
+
+    with app.app_context(), _monitoring_lock:
+        campaigns = app.extensions["campaigns"].current()
+        if campaigns is None:
+            return "monitoring purge: no campaigns in force"
+        retention = MonitoringConfig.from_mapping(campaigns.monitoring).retention_days
+        with transaction(app.extensions["db_sessions"]) as session:
+            report = purge_deleted(session, datetime.now(campaigns.tz), campaigns.tz, retention)
+    summary = f"monitoring purge: {report.deleted} deleted and {report.expired} expired post(s) purged"
+    if report.deleted or report.expired:
+        log.info(summary)
+    return summary
+
+
+def add_monitoring_jobs(app: Flask, scheduler: BaseScheduler) -> list[str]:
+    """The monitoring update every few minutes and the purge hourly, first runs now."""
+    now = datetime.now(UTC)
+    jobs = (
+        ("monitoring:update", monitoring_update_job, "MONITORING_UPDATE_SECONDS", MONITORING_UPDATE_SECONDS),
+        ("monitoring:purge", purge_job, "MONITORING_PURGE_SECONDS", MONITORING_PURGE_SECONDS),
+    )
+    for job_id, job, setting, default in jobs:
+        scheduler.add_job(
+            job,
+            "interval",
+            seconds=max(1.0, float(app.config.get(setting, default))),
+            args=[app],
+            id=job_id,
+            name=job_id,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=now,
+            replace_existing=True,
+        )
+    return [job_id for job_id, *_ in jobs]
+
+
 def add_jobs(app: Flask, scheduler: BaseScheduler) -> list[str]:
-    """One interval job per configured source and the loyalty jobs, first run now."""
+    """One interval job per configured source, monitoring's and the loyalty jobs, first run now."""
     rt, now = runtime(app), datetime.now(UTC)
     for name, source in rt.connectors.sources.items():
         scheduler.add_job(
@@ -88,7 +166,7 @@ def add_jobs(app: Flask, scheduler: BaseScheduler) -> list[str]:
             next_run_time=now,
             replace_existing=True,
         )
-    return [*rt.connectors.sources, *add_loyalty_jobs(app, scheduler)]
+    return [*rt.connectors.sources, *add_monitoring_jobs(app, scheduler), *add_loyalty_jobs(app, scheduler)]
 
 
 def _executors(app: Flask) -> dict[str, ThreadPoolExecutor]:

@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
         auth,
         badges,
         campaigns,
+        community,
         connect,
         developers,
         fan,
@@ -41,3 +42,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(fan_loyalty.bp)
     app.register_blueprint(connect.bp)
     app.register_blueprint(links.bp)
+    app.register_blueprint(community.bp)

@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from accounts.roles import Role
 from accounts.service import create_user
 from storage.db import Base, transaction
+from storage.models.monitoring import Author, InfluencerFlag
 from tests.web.conftest import QUIZ_YAML
 from tests.web.seed import add_fan
 
@@ -70,6 +71,16 @@ def _seed(app) -> None:  # type: ignore[no-untyped-def]
         for n in range(60):
             name = "Bartholomew-Maximilian von Kaffeebohnenröster" if n == 3 else f"Fan number {n}"
             add_fan(session, f"f{n:02d}", name, 500 - n, board="quiz/all-time")
+        for handle, followers, score in (("anna", 42_000, 71.5), ("ben", 15_000, 55.0)):
+            session.add(
+                Author(key=f"x:{handle}", handle=handle, profile_key=f"x:id-{handle}", followers=followers)
+            )
+            reasons = [f"{followers // 1000}k followers", "4 posts this week", "100% positive"]
+            session.add(
+                InfluencerFlag(
+                    author=f"x:{handle}", status="flagged", score=score, reasons=reasons, flagged_at=now
+                )
+            )
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +156,42 @@ def test_a_community_manager_logs_in_and_reads_the_board(server: str, page: Page
     page.goto(f"{server}/c/quiz")
     expect(page.locator("table#board tbody tr")).to_have_count(50)
     expect(page.get_by_role("link", name="Campaigns")).to_have_count(0)  # not a marketer
+
+
+def test_a_community_manager_approves_an_influencer_in_one_click(server: str, page: Page) -> None:
+    _log_in(page, server, "community_manager")
+    page.get_by_role("link", name="Influencers").click()
+    ben = page.locator('tbody[data-author="x:ben"]')
+    expect(ben.locator("td.status")).to_have_text("flagged")
+    expect(ben).to_contain_text("Why: 15k followers, 4 posts this week, 100% positive")
+    ben.get_by_role("button", name="Approve x:ben").click()
+    expect(page.get_by_role("status").first).to_have_text(
+        "x:ben approved: invite them to the ambassador programme."
+    )
+    expect(page.locator('tbody[data-author="x:ben"] td.status')).to_have_text("approved")
+    expect(page.locator('tbody[data-author="x:anna"] td.status')).to_have_text("flagged")
+    expect(page.locator('tbody[data-author="x:ben"]')).to_contain_text("approved · Community_Manager")
+
+
+def test_the_community_pages_fit_a_phone_in_german(server: str, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
+    phone = context.new_page()
+    _log_in_german(phone, server)
+    for path, heading in (("/influencers", "Influencer"), ("/listening", "Markenbeobachtung")):
+        phone.goto(f"{server}{path}")
+        expect(phone.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        widths = phone.evaluate("[document.body.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], (path, widths)
+    expect(phone.get_by_role("heading", name="Erwähnungen pro Tag")).to_be_visible()
+    context.close()
+
+
+def _log_in_german(page: Page, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("E-Mail-Adresse").fill("community_manager@example.org")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
 
 
 def test_the_leaderboard_fits_a_phone_and_speaks_german(
