@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitoring.terms import hashtags, topics
+from storage.db import MONITORING_LOCK_ID, take_lock
 from storage.models.core import StoredEvent
 from storage.models.monitoring import (
     Author,
@@ -82,7 +83,12 @@ def author_key(platform: str, handle: str | None, actor_id: str | None) -> str:
 
 
 def update(session: Session, tz: tzinfo, *, chunk: int = CHUNK) -> UpdateReport:
-    """Fold every event stored since the last update into the aggregates (one transaction)."""
+    """Fold every event stored since the last update into the aggregates (one transaction).
+
+    Updates take turns (a lock held to the end of the caller's transaction): two at once
+    would read the same cursor and count the same events twice.
+    """
+    take_lock(session, MONITORING_LOCK_ID)
     start = cursor(session, CURSOR)
     position, events, retracted = start, 0, 0
     delta = Delta()  # summed over all chunks: each aggregate row is written once per update

@@ -53,18 +53,27 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-ENGINE_STATE_LOCK_ID = 0x46414E46  # an arbitrary constant naming "the engine state" for PostgreSQL
+ENGINE_STATE_LOCK_ID = 0x46414E46  # arbitrary constants naming what a lock protects, for PostgreSQL
+MONITORING_LOCK_ID = 0x46414E4D
 
 
 def take_engine_state(session: Session) -> None:
     """Have the engine state to this transaction alone until it ends.
 
     A batch loads totals, adds to them and writes them back, so two batches at once would
-    lose one's additions. PostgreSQL: a transaction-level advisory lock, shared by every
-    process of the cluster. SQLite: a write that changes nothing, which takes the
-    database's single write lock before anything is read (other writers wait for it).
+    lose one's additions.
+    """
+    take_lock(session, ENGINE_STATE_LOCK_ID)
+
+
+def take_lock(session: Session, lock_id: int) -> None:
+    """Hold `lock_id` until the transaction ends, across every process of the cluster.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite: a write that changes nothing,
+    which takes the database's single write lock before anything is read (other writers
+    wait for it), so any lock id serialises with every other writer.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": ENGINE_STATE_LOCK_ID})
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
     else:
         session.execute(text("DELETE FROM quarantine WHERE 0 = 1"))

@@ -120,3 +120,34 @@ def test_listening_flags_the_spike_day(db_engine: Engine) -> None:
         )
     assert [d.day.day for d in result.spikes] == [19]
     assert [d.negative for d in result.days] == [1, 0, 6]
+
+
+def test_updates_running_at_once_count_each_event_once(db_engine: Engine) -> None:
+    import threading
+
+    from monitoring.aggregate import update
+    from storage.db import make_sessionmaker, transaction
+    from tests.monitoring.helpers import BERLIN
+
+    ingest(db_engine, EVENTS)
+    sessions = make_sessionmaker(db_engine)
+    start = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            start.wait()
+            with transaction(sessions) as session:
+                update(session, BERLIN)
+        except BaseException as exc:  # noqa: BLE001  reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with sessions() as session:
+        overall = listen(session, date(2026, 12, 19), days=2)
+    assert [(d.day.day, d.mentions) for d in overall.days] == [(18, 1), (19, 3)]  # as one update counts
