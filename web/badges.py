@@ -8,15 +8,18 @@ stored exports under `BADGES_BASE_URL` (default: the URL the request came to).
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
+from flask_login import current_user
 
+from accounts.roles import Role
 from engine.rules.model import Badge, Campaign
 from gamification import openbadges as ob
 from gamification.keys import load_or_create, public_jwk
-from storage.badge_exports import find_assertion
-from web.access import public
+from storage.badge_exports import ExportError, export_badge, find_assertion
+from web.access import public, role_required
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
 
@@ -121,3 +124,33 @@ def credential(assertion_id: str) -> Response:
     response = Response(token, mimetype="application/vc+jwt")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@bp.post("/export")
+@role_required(Role.FAN)
+def export() -> str:
+    """A fan takes an earned badge along: the hosted assertion for their login e-mail (published
+    only as a salted hash), for a backpack to import by URL, and the signed 3.0 credential."""
+    campaign_id, badge_id = request.form.get("campaign", ""), request.form.get("badge", "")
+    found = find_badge(campaign_id, badge_id) or abort(404)
+    account = current_user.account
+    try:
+        exported = export_badge(
+            current_app.extensions["db_sessions"],
+            account.fan_id or "",
+            campaign_id,
+            badge_id,
+            identity_type="email",
+            identity=account.email,
+            now=datetime.now(UTC),
+        )
+    except ExportError:
+        abort(404)  # not earned by this fan
+    issuer = _issuer()
+    return render_template(
+        "badges/exported.html",
+        badge=found[1],
+        campaign=found[0],
+        assertion_url=ob.assertion_url(issuer, exported.id),
+        credential_url=url_for("badges.credential", assertion_id=exported.id),
+    )

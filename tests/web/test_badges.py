@@ -139,3 +139,42 @@ def test_unknown_assertions_and_badges_are_not_found(app: Flask) -> None:
     assert client.get("/badges/assertions/nope.json").status_code == 404
     assert client.get("/badges/c/nope.json").status_code == 404
     assert client.get("/badges/c/nope.svg").status_code == 404
+
+
+def _fan_login(app: Flask, fan_id: str, email: str):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from accounts.roles import Role
+    from accounts.service import create_user
+    from storage.db import transaction
+
+    with transaction(app.extensions["db_sessions"]) as session:
+        create_user(session, email, "password-1234", Role.FAN, "Fan", datetime.now(UTC), fan_id=fan_id)
+    client = app.test_client()
+    assert client.post("/login", data={"email": email, "password": "password-1234"}).status_code == 302
+    return client
+
+
+def test_a_fan_takes_an_earned_badge_along_from_their_page(app: Flask) -> None:
+    import re
+
+    app.config.update(WTF_CSRF_ENABLED=False)
+    client = _fan_login(app, "x:1", "Anna@Example.com")
+    assert "Take it along (Open Badges)" in client.get("/me").text
+    page = client.post("/badges/export", data={"campaign": "c", "badge": "first"})
+    assert page.status_code == 200
+    url = re.search(r'id="assertion" value="([^"]+)"', page.text)[1]  # type: ignore[index]
+    assertion = fetch(app, url)
+    salt = assertion["recipient"]["salt"]
+    expected = "sha256$" + hashlib.sha256(("anna@example.com" + salt).encode()).hexdigest()
+    assert assertion["recipient"] == {"type": "email", "hashed": True, "salt": salt, "identity": expected}
+    assert "anna@example.com" not in json.dumps(assertion)
+    again = client.post("/badges/export", data={"campaign": "c", "badge": "first"})
+    assert url in again.text  # the same export, not a second assertion
+
+
+def test_a_fan_cannot_export_a_badge_they_did_not_earn(app: Flask) -> None:
+    app.config.update(WTF_CSRF_ENABLED=False)
+    client = _fan_login(app, "x:2", "ben@example.com")  # second on 1 December: never top of a day
+    assert client.post("/badges/export", data={"campaign": "c", "badge": "top"}).status_code == 404
+    assert client.post("/badges/export", data={"campaign": "c", "badge": "nope"}).status_code == 404
