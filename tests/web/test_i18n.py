@@ -49,3 +49,17 @@ def test_catalogues_are_compiled_when_missing_or_stale(tmp_path: Path) -> None:
     os.utime(target / "messages.po", (later, later))
     assert compile_catalogues(tmp_path) == [target / "messages.mo"]
     assert b"Einen Fan finden" in (target / "messages.mo").read_bytes()
+
+
+def test_every_message_has_a_german_translation() -> None:
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    path = Path(__file__).resolve().parents[2] / "translations" / "de" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    missing = [
+        m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
+    ]
+    assert missing == []
