@@ -20,11 +20,13 @@ def register(app: Flask) -> None:
         fan_loyalty,
         health,
         i18n,
+        input_guard,
         leaderboard,
         links,
         loyalty_admin,
     )
 
+    input_guard.init_app(app)
     access.init_app(app)
     i18n.init_app(app)
     app.register_blueprint(i18n.bp)

@@ -136,3 +136,12 @@ def test_a_list_inside_on_is_an_error_not_a_crash() -> None:
         "share, retweet, quote, reply, comment, mention, like, profile_linked, quiz_answer, purchase, "
         "checkin, retract)"
     ]
+
+
+def test_a_control_character_is_a_positioned_error_not_a_crash() -> None:
+    # Found by the web forms fuzzer: ruamel's reader raises before any token is read.
+    result, errors = load_campaigns_text("version: 1\ncampaigns: [\x1f]\n")
+    assert result is None
+    assert [(e.line, e.col, e.problem) for e in errors] == [
+        (2, 13, "character #x001f is not allowed in YAML")
+    ]
