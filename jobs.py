@@ -19,6 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from connectors.runtime import runtime
+from observability.metrics import JOB_RUNS
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,12 @@ def poll_job(app: Flask, name: str) -> str:
     """Poll one source if it is due; returns the outcome's summary line."""
     with app.app_context():
         rt = runtime(app)
-        outcome = rt.poller.poll(rt.connectors.sources[name])
+        try:
+            outcome = rt.poller.poll(rt.connectors.sources[name])
+        except Exception:
+            JOB_RUNS.labels(name, "error").inc()
+            raise
+    JOB_RUNS.labels(name, outcome.status).inc()
     if outcome.status != "not-due":
         log.info(outcome.summary())
     return outcome.summary()

@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
         leaderboard,
         links,
         loyalty_admin,
+        metrics,
     )
 
     input_guard.init_app(app)
@@ -43,3 +44,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(fan_loyalty.bp)
     app.register_blueprint(connect.bp)
     app.register_blueprint(links.bp)
+    metrics.init_app(app)
