@@ -25,8 +25,10 @@ def register(app: Flask) -> None:
         links,
         loyalty_admin,
         metrics,
+        request_log,
     )
 
+    request_log.init_app(app)
     input_guard.init_app(app)
     access.init_app(app)
     i18n.init_app(app)
