@@ -14,6 +14,7 @@ import cli
 from accounts.privacy import default_registry
 from config import Config
 from engine.rules.registry import CampaignRegistry
+from observability.logs import configure_logging
 from storage.db import make_engine, make_sessionmaker
 from storage.encryption import TokenCipher, instance_token_key
 
@@ -27,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("FANFARE")
     if test_config:
         app.config.from_mapping(test_config)
+    configure_logging(app.config.get("LOG_FORMAT"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path) / "secret_key")

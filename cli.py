@@ -20,6 +20,7 @@ from gamification import commands as gamification_commands
 from loyalty.commands import GROUPS as loyalty_groups
 from monitoring.commands import register as register_monitoring
 from monitoring.scoring import default_scorer
+from storage.backup_commands import backup_command, restore_command
 
 
 def register(app: Flask) -> None:
@@ -29,6 +30,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(campaigns_group)
     app.cli.add_command(demo)
     app.cli.add_command(db_group)
+    db_group.add_command(backup_command)
+    db_group.add_command(restore_command)
     app.cli.add_command(users_group)
     gamification_commands.register(app.cli)
     from connectors.commands import connectors_group, scheduler_group

@@ -28,6 +28,10 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     BABEL_DEFAULT_LOCALE = "en"
     BOARD_CACHE_SECONDS = 2.0  # anonymous visitors may see a leaderboard this old
+    # Operations (docs/operations.md): FANFARE_LOG_FORMAT=json|text (JSON unless on a
+    # terminal); FANFARE_METRICS_TOKEN lets a scraper read /metrics without a login.
+    LOG_FORMAT: str | None = None
+    METRICS_TOKEN: str | None = None
 
     # Fernet key(s) for secrets at rest (FANFARE_TOKEN_KEY); generated into instance/ if unset.
     TOKEN_KEY: str | None = None

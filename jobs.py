@@ -18,6 +18,8 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -28,6 +30,7 @@ from flask import Flask
 
 from connectors.runtime import runtime
 from loyalty import jobs as loyalty_jobs
+from observability.metrics import JOB_RUNS
 from storage.db import transaction
 
 log = logging.getLogger(__name__)
@@ -45,11 +48,27 @@ MONITORING_PURGE_SECONDS = 3600
 _monitoring_lock = threading.Lock()  # update and purge both advance the aggregate cursor
 
 
+@contextmanager
+def counted_run(name: str) -> Iterator[None]:
+    """Count a job run in the metrics as "ok" or, when it raises, "error"."""
+    try:
+        yield
+    except Exception:
+        JOB_RUNS.labels(name, "error").inc()
+        raise
+    JOB_RUNS.labels(name, "ok").inc()
+
+
 def poll_job(app: Flask, name: str) -> str:
     """Poll one source if it is due; returns the outcome's summary line."""
     with app.app_context():
         rt = runtime(app)
-        outcome = rt.poller.poll(rt.connectors.sources[name])
+        try:
+            outcome = rt.poller.poll(rt.connectors.sources[name])
+        except Exception:
+            JOB_RUNS.labels(name, "error").inc()
+            raise
+    JOB_RUNS.labels(name, outcome.status).inc()
     if outcome.status != "not-due":
         log.info(outcome.summary())
     return outcome.summary()
@@ -58,7 +77,8 @@ def poll_job(app: Flask, name: str) -> str:
 def loyalty_job(app: Flask, name: str) -> str:
     """Run one loyalty job now; returns what it did, as one line."""
     function = next(f for job_id, f, _ in LOYALTY_JOBS if job_id == name)
-    outcome = function(app, datetime.now(UTC))
+    with counted_run(name):
+        outcome = function(app, datetime.now(UTC))
     line = f"{name}: {outcome.summary() if hasattr(outcome, 'summary') else outcome}"
     log.info(line)
     return line
@@ -89,7 +109,7 @@ def monitoring_update_job(app: Flask) -> str:
     from monitoring.config import MonitoringConfig
     from monitoring.influencers import flag, rank
 
-    with app.app_context(), _monitoring_lock:
+    with app.app_context(), _monitoring_lock, counted_run("monitoring:update"):
         campaigns = app.extensions["campaigns"].current()
         if campaigns is None:
             return "monitoring update: no campaigns in force"
@@ -114,7 +134,7 @@ def purge_job(app: Flask) -> str:
     from monitoring.config import MonitoringConfig
     from monitoring.retention import purge_deleted
 
-    with app.app_context(), _monitoring_lock:
+    with app.app_context(), _monitoring_lock, counted_run("monitoring:purge"):
         campaigns = app.extensions["campaigns"].current()
         if campaigns is None:
             return "monitoring purge: no campaigns in force"

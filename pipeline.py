@@ -24,6 +24,7 @@ from engine.processor import Engine, Outcome
 from engine.reading import read_ordered
 from engine.rules.model import CampaignSet
 from engine.state import EngineState, Entry
+from observability import batch as batch_done
 from storage.db import take_engine_state, transaction
 from storage.models.core import QuarantinedEvent
 from storage.state_store import flush_state, load_boards, load_state, upsert
@@ -227,6 +228,7 @@ def ingest_in(
     report.rejected += len(bad)
     report.entries += len(state.ledger)
     report.points += sum(e.points for e in state.ledger)
+    batch_done.after_commit(session, source, events, outcomes, bad, state.ledger)  # metrics and logs
     return Applied(outcomes, tuple(state.ledger))
 
 

@@ -113,3 +113,11 @@ def test_a_job_run_says_what_it_did(loyalty_app) -> None:  # type: ignore[no-unt
         "loyalty:webhooks: 0 delivered, 0 to retry, 0 given up"
     )
     assert jobs.loyalty_job(loyalty_app, "loyalty:claim-failures") == "loyalty:claim-failures: 0"
+
+
+def test_job_runs_are_counted_for_the_metrics(loyalty_app) -> None:  # type: ignore[no-untyped-def]
+    from observability.metrics import JOB_RUNS
+
+    before = JOB_RUNS.labels("loyalty:claim-failures", "ok")._value.get()
+    jobs.loyalty_job(loyalty_app, "loyalty:claim-failures")
+    assert JOB_RUNS.labels("loyalty:claim-failures", "ok")._value.get() == before + 1

@@ -21,11 +21,16 @@ def register(app: Flask) -> None:
         fan_loyalty,
         health,
         i18n,
+        input_guard,
         leaderboard,
         links,
         loyalty_admin,
+        metrics,
+        request_log,
     )
 
+    request_log.init_app(app)
+    input_guard.init_app(app)
     access.init_app(app)
     i18n.init_app(app)
     app.register_blueprint(i18n.bp)
@@ -43,3 +48,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(connect.bp)
     app.register_blueprint(links.bp)
     app.register_blueprint(community.bp)
+    metrics.init_app(app)

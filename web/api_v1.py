@@ -65,6 +65,14 @@ def _http_error(exc: HTTPException) -> Response:
     return _error(exc.code or 500, code, exc.description or exc.name)
 
 
+@bp.app_errorhandler(HTTPException)
+def _routing_error(exc: HTTPException) -> Response | HTTPException:
+    """A 404 or 405 under /api/v1 is found before any view runs: answer it in JSON too."""
+    if request.path == bp.url_prefix or request.path.startswith(f"{bp.url_prefix}/"):
+        return _http_error(exc)
+    return exc
+
+
 # -- the guard: key, rate limit, signature, replay ----------------------------------------
 
 

@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import ReaderError
 
 from engine.rules.errors import ConfigError
 
@@ -46,6 +47,17 @@ def parse_yaml(text: str, filename: str) -> tuple[Any, list[ConfigError]]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
         return None, [ConfigError(line, col, "", f"YAML syntax: {problem}", "valid YAML", filename)]
+    except ReaderError as exc:  # a control character YAML forbids, before any token is read
+        line, col = _place(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        problem = f"character #x{code:04x} is not allowed in YAML"
+        return None, [ConfigError(line, col, "", problem, "printable text", filename)]
+
+
+def _place(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, col) of a character offset."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def position(parent: Any, key: str | int | None = None, *, of_key: bool = False) -> tuple[int, int]:

@@ -194,3 +194,13 @@ def test_a_sandbox_partner_without_campaigns_tries_every_campaign(loyalty_app, l
         ("acme-autumn", 25),
         ("other-brand", 1),
     ]
+
+
+def test_unknown_api_routes_and_methods_answer_in_json(loyalty_client) -> None:  # type: ignore[no-untyped-def]
+    # Found by the API fuzzer: routing errors are raised before the blueprint's handlers.
+    missing = loyalty_client.post("/api/v1/nothing-here")
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
+    wrong = loyalty_client.post("/api/v1/me")
+    assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed"
+    page = loyalty_client.get("/no-such-page")
+    assert page.status_code == 404 and not page.is_json

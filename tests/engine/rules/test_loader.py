@@ -153,3 +153,12 @@ def test_a_reward_keeps_the_partner_that_hands_it_out() -> None:
         campaigns: [{id: c}]
     """)
     assert len(bad) == 1 and "'Acme Shop' is not a valid id" in bad[0]
+
+
+def test_a_control_character_is_a_positioned_error_not_a_crash() -> None:
+    # Found by the web forms fuzzer: ruamel's reader raises before any token is read.
+    result, errors = load_campaigns_text("version: 1\ncampaigns: [\x1f]\n")
+    assert result is None
+    assert [(e.line, e.col, e.problem) for e in errors] == [
+        (2, 13, "character #x001f is not allowed in YAML")
+    ]

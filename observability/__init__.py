@@ -1,0 +1,1 @@
+"""Operating Fanfare: Prometheus metrics and structured logs."""
