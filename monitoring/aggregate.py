@@ -12,13 +12,14 @@ Only events about the brand count: those that matched at least one campaign's co
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,7 +35,7 @@ from storage.models.monitoring import (
     MonitorCursor,
     ShareEdge,
 )
-from storage.state_store import aware, chunks
+from storage.state_store import chunks
 
 TEXT_TYPES = frozenset({"mention", "reply", "quote", "comment"})
 SHARE_TYPES = frozenset({"retweet", "share", "quote", "reply", "comment"})
@@ -42,18 +43,59 @@ REACH_TYPES = frozenset({"retweet", "share", "quote"})
 METRICS = ("like_count", "retweet_count", "reply_count", "quote_count")
 CURSOR = "aggregate"
 CHUNK = 20_000
+# The columns an update reads, as the driver returns them: SQLite hands over JSON and
+# datetimes as text, decoded here once without the ORM's per-value processing
+# (PostgreSQL's driver decodes them itself). `EventRow` is the decoded row.
 COLUMNS = (
-    StoredEvent.id,
     StoredEvent.seq,
     StoredEvent.type,
-    StoredEvent.at,
+    type_coerce(StoredEvent.at, Text).label("at"),
     StoredEvent.fan_id,
     StoredEvent.profile_key,
     StoredEvent.sentiment_label,
-    StoredEvent.campaigns,
+    type_coerce(StoredEvent.campaigns, Text).label("campaigns"),
     StoredEvent.retracted_by,
-    StoredEvent.payload,
+    type_coerce(StoredEvent.payload, Text).label("payload"),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """The fields of a stored event the aggregates use."""
+
+    seq: int
+    type: str
+    at: datetime
+    fan_id: str | None
+    profile_key: str | None
+    sentiment_label: str | None
+    campaigns: list[str]
+    payload: Mapping[str, Any]
+
+
+def _decoded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _utc(value: Any) -> datetime:
+    """A stored `at` as an aware UTC datetime (SQLite keeps it as naive UTC text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def event_row(raw: Any) -> EventRow:
+    """A driver row of `COLUMNS` decoded."""
+    return EventRow(
+        raw.seq,
+        raw.type,
+        _utc(raw.at),
+        raw.fan_id,
+        raw.profile_key,
+        raw.sentiment_label,
+        _decoded(raw.campaigns) or [],
+        _decoded(raw.payload) or {},
+    )
 
 
 @dataclass
@@ -98,10 +140,12 @@ def update(session: Session, tz: tzinfo, *, chunk: int = CHUNK) -> UpdateReport:
         ).all()
         if not rows:
             break
-        for row in rows:
-            if row.retracted_by is None and row.type != "retract":
-                add_event(delta, row, tz, +1)
-        undone = [r.payload.get("attrs", {}).get("retracts") for r in rows if r.type == "retract"]
+        undone = []
+        for raw in rows:
+            if raw.type == "retract":
+                undone.append((_decoded(raw.payload).get("attrs") or {}).get("retracts"))
+            elif raw.retracted_by is None and raw.campaigns and raw.campaigns != "[]":
+                add_event(delta, event_row(raw), tz, +1)
         retracted += _subtract(session, delta, [u for u in undone if u], start, tz)
         events += len(rows)
         position = rows[-1].seq
@@ -114,14 +158,14 @@ def _subtract(session: Session, delta: Delta, ids: list[str], start: int, tz: tz
     """Take back what undone events added, if an earlier update counted them."""
     count = 0
     for part in chunks(ids):
-        for row in session.execute(select(*COLUMNS).where(StoredEvent.id.in_(part))):
-            if row.seq <= start and row.type != "retract":
-                add_event(delta, row, tz, -1)
+        for raw in session.execute(select(*COLUMNS).where(StoredEvent.id.in_(part))):
+            if raw.seq <= start and raw.type != "retract":
+                add_event(delta, event_row(raw), tz, -1)
                 count += 1
     return count
 
 
-def add_event(delta: Delta, row: Any, tz: tzinfo, sign: int) -> None:
+def add_event(delta: Delta, row: EventRow, tz: tzinfo, sign: int) -> None:
     """One stored event's contributions, times `sign` (+1 counted, -1 taken back)."""
     if not row.campaigns:
         return
@@ -129,7 +173,7 @@ def add_event(delta: Delta, row: Any, tz: tzinfo, sign: int) -> None:
     platform = payload.get("platform", "")
     actor = payload.get("actor") or {}
     post = payload.get("post") or {}
-    day = aware(row.at).astimezone(tz).date()  # type: ignore[union-attr]
+    day = row.at.astimezone(tz).date()
     author = author_key(platform, actor.get("handle"), actor.get("id")) if actor else None
     if row.type in TEXT_TYPES and author:
         _text_event(delta, row, payload, day, author, sign)
@@ -185,13 +229,13 @@ def _shared(
 
 def _remember_author(delta: Delta, author: str, actor: Mapping[str, Any], row: Any) -> None:
     known = delta.authors.get(author)
-    if known is None or known["last_at"] <= aware(row.at):
+    if known is None or known["last_at"] <= row.at:
         delta.authors[author] = {
             "key": author,
             "handle": actor.get("handle"),
             "profile_key": row.profile_key,
             "followers": int(actor.get("followers") or 0),
-            "last_at": aware(row.at),
+            "last_at": row.at,
         }
 
 
@@ -200,31 +244,33 @@ def _remember_author(delta: Delta, author: str, actor: Mapping[str, Any], row: A
 
 def flush(session: Session, delta: Delta) -> None:
     """Add a delta to the tables (insert new keys, add to existing counts)."""
-    days = _pivot(delta.days, ("mentions", "positive", "neutral", "negative"))
-    add_counts(session, ListeningDay, [{"campaign": c, "day": d, **v} for (c, d), v in days.items()])
+    day_fields = ("mentions", "positive", "neutral", "negative")
+    days = _pivot(delta.days, day_fields)
+    add_counts(
+        session, ListeningDay, ("campaign", "day", *day_fields), [(*k, *v.values()) for k, v in days.items()]
+    )
     add_counts(
         session,
         ListeningTerm,
-        [
-            {"campaign": c, "day": d, "kind": k, "term": t[:200], "count": n}
-            for (c, d, k, t), n in delta.terms.items()
-            if n
-        ],
+        ("campaign", "day", "kind", "term", "count"),
+        [(c, d, k, t[:200], n) for (c, d, k, t), n in delta.terms.items() if n],
     )
     fields = ("posts", "positive", "negative", "engagement", "shares", "reach")
     author_days = _pivot(delta.author_days, fields)
-    add_counts(session, AuthorDay, [{"author": a, "day": d, **v} for (a, d), v in author_days.items()])
     add_counts(
-        session, ShareEdge, [{"source": s, "target": t, "count": n} for (s, t), n in delta.edges.items() if n]
+        session, AuthorDay, ("author", "day", *fields), [(*k, *v.values()) for k, v in author_days.items()]
+    )
+    add_counts(
+        session,
+        ShareEdge,
+        ("source", "target", "count"),
+        [(s, t, n) for (s, t), n in delta.edges.items() if n],
     )
     add_counts(
         session,
         FanInterest,
-        [
-            {"fan_id": f, "kind": k, "term": t[:200], "count": n}
-            for (f, k, t), n in delta.interests.items()
-            if n
-        ],
+        ("fan_id", "kind", "term", "count"),
+        [(f, k, t[:200], n) for (f, k, t), n in delta.interests.items() if n],
     )
     _upsert_authors(session, list(delta.authors.values()))
 
@@ -240,18 +286,48 @@ def _insert(session: Session) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def add_counts(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
-    """Insert rows; where the primary key exists, add their counts to the stored ones."""
+def add_counts(session: Session, model: type, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows (values of `names`, the primary key first); where the key exists, add
+    their counts to the stored ones."""
     if not rows:
         return
     keys = [c.name for c in model.__table__.primary_key.columns]  # type: ignore[attr-defined]
-    counts = [name for name in rows[0] if name not in keys]
     stmt = _insert(session)(model)
     stmt = stmt.on_conflict_do_update(
         index_elements=keys,
-        set_={c: getattr(model, c) + getattr(stmt.excluded, c) for c in counts},
+        set_={c: getattr(model, c) + getattr(stmt.excluded, c) for c in names if c not in keys},
     )
-    session.connection().execute(stmt, rows)  # one statement, executemany
+    execute_many(session, stmt, names, rows)
+
+
+def execute_many(session: Session, stmt: Any, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """One statement for many rows through the driver's executemany.
+
+    The statement is compiled once and each value converted by its column type's bind
+    processor only where the type has one (dates on SQLite): SQLAlchemy's general per-row
+    parameter handling costs as much as the database's own upsert for these narrow rows."""
+    connection = session.connection()
+    dialect = connection.dialect
+    compiled = stmt.compile(dialect=dialect, column_keys=list(names))
+    processors = [compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    converting = [(i, p) for i, p in enumerate(processors) if p is not None]
+    if converting:
+        rows = [_converted(row, converting) for row in rows]
+    if compiled.positional:
+        order = [names.index(n) for n in compiled.positiontup]  # type: ignore[union-attr]
+        params: list[Any] = (
+            rows if order == list(range(len(names))) else [[r[i] for i in order] for r in rows]
+        )
+    else:
+        params = [dict(zip(names, row, strict=True)) for row in rows]
+    connection.exec_driver_sql(str(compiled), params)
+
+
+def _converted(row: tuple[Any, ...], converting: list[tuple[int, Any]]) -> tuple[Any, ...]:
+    values = list(row)
+    for i, process in converting:
+        values[i] = process(values[i])
+    return tuple(values)
 
 
 def _upsert_authors(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
+from functools import lru_cache
 
 from monitoring.lexicons import GERMAN_FUNCTION_WORDS, GERMAN_NEGATIONS, german_words
 
@@ -40,10 +41,15 @@ LOOKBACK = 3  # how far back a trailing negation may reach, as VADER's own windo
 
 def germanise(text: str, lexicon: Mapping[str, float]) -> str:
     """The German post with English function words, split compounds, moved negations."""
-    german = german_words()
-    tokens = [_token(raw, german) for raw in text.split()]
+    tokens = [_cached_token(raw) for raw in text.split()]
     _move_trailing_negations(tokens, lexicon)
     return " ".join(tokens)
+
+
+@lru_cache(maxsize=1 << 16)
+def _cached_token(raw: str) -> str:
+    """`_token` against the German word list; words repeat far more than posts do."""
+    return _token(raw, german_words())
 
 
 def _token(raw: str, german: Mapping[str, float]) -> str:

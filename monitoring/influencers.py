@@ -26,12 +26,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-import networkx as nx
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from monitoring.config import InfluencerConfig
+from monitoring.pagerank import pagerank
 from storage.models.monitoring import Author, AuthorDay, InfluencerFlag, InfluencerReview, ShareEdge
 from storage.state_store import aware
 
@@ -79,67 +80,89 @@ class Ranked:
 def rank(
     session: Session, today: date, config: InfluencerConfig, brands: frozenset[str] = frozenset()
 ) -> list[Ranked]:
-    """Every author active in the window, best score first."""
+    """Every author active in the window, best score first.
+
+    Reads the daily aggregates once (one grouped query for the window and the last week)
+    and the share edges once; nothing here reads events."""
     first = today - timedelta(days=config.window_days - 1)
-    sums = _window_sums(session, first, today)
-    week = _posts_since(session, today - timedelta(days=WEEK - 1), today)
-    authors = (
-        {a.key: a for a in session.scalars(select(Author).where(Author.key.in_(list(sums))))} if sums else {}
-    )
-    pagerank = _pagerank(session)
-    keys = [k for k in sums if k not in brands and k.partition(":")[2] not in brands]
+    totals = _window_totals(session, first, today - timedelta(days=WEEK - 1), today)
+    ranks = _pagerank(session)
     features = {
         key: Features(
-            followers=authors[key].followers if key in authors else 0,
-            engagement=sums[key][1],
-            posts_week=week.get(key, 0),
-            posts=sums[key][0],
-            positive=sums[key][2],
-            reach=sums[key][4],
-            pagerank=pagerank.get(key, 0.0),
+            followers=t.followers,
+            engagement=t.engagement,
+            posts_week=t.posts_week,
+            posts=t.posts,
+            positive=t.positive,
+            reach=t.reach,
+            pagerank=ranks.get(key, 0.0),
         )
-        for key in keys
+        for key, t in totals.items()
+        if key not in brands and key.partition(":")[2] not in brands
     }
     reach_top = _top_share({k: f.reach for k, f in features.items()})
     central_top = _top_share({k: f.pagerank for k, f in features.items()})
     ranked = [
-        _ranked(key, authors.get(key), f, reach_top[key], central_top[key], config)
+        _ranked(key, totals[key].handle, f, reach_top[key], central_top[key], config)
         for key, f in features.items()
     ]
     return sorted(ranked, key=lambda r: (-r.score, r.author))
 
 
-def _window_sums(session: Session, first: date, last: date) -> dict[str, tuple[int, int, int, int, int]]:
-    """author -> (posts, engagement, positive, shares, reach) summed over the days."""
-    cols = (AuthorDay.posts, AuthorDay.engagement, AuthorDay.positive, AuthorDay.shares, AuthorDay.reach)
-    query = (
-        select(AuthorDay.author, *(func.sum(c) for c in cols))
-        .where(AuthorDay.day >= first, AuthorDay.day <= last)
-        .group_by(AuthorDay.author)
-    )
-    return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in session.execute(query)}  # type: ignore[misc]
+@dataclass(frozen=True, slots=True)
+class _Totals:
+    handle: str | None
+    followers: int
+    posts: int
+    engagement: int
+    positive: int
+    reach: int
+    posts_week: int
 
 
-def _posts_since(session: Session, first: date, last: date) -> dict[str, int]:
-    query = (
-        select(AuthorDay.author, func.sum(AuthorDay.posts))
-        .where(AuthorDay.day >= first, AuthorDay.day <= last)
+def _window_totals(session: Session, first: date, week_first: date, last: date) -> dict[str, _Totals]:
+    """author -> summed features over the window (and posts since `week_first`), with the
+    author's handle and followers; only authors with a day in the window."""
+    in_window = AuthorDay.day >= first
+    in_week = AuthorDay.day >= week_first
+
+    def window_sum(column: Any) -> Any:
+        return func.sum(case((in_window, column), else_=0))
+
+    sums = (
+        select(
+            AuthorDay.author.label("author"),
+            window_sum(AuthorDay.posts).label("posts"),
+            window_sum(AuthorDay.engagement).label("engagement"),
+            window_sum(AuthorDay.positive).label("positive"),
+            window_sum(AuthorDay.reach).label("reach"),
+            func.sum(case((in_week, AuthorDay.posts), else_=0)).label("posts_week"),
+            func.count(case((in_window, 1))).label("days"),
+        )
+        .where(AuthorDay.day >= min(first, week_first), AuthorDay.day <= last)
         .group_by(AuthorDay.author)
+        .subquery()
     )
-    return {author: int(n or 0) for author, n in session.execute(query)}
+    query = select(sums, Author.handle, Author.followers).outerjoin(Author, Author.key == sums.c.author)
+    return {
+        row.author: _Totals(
+            row.handle,
+            int(row.followers or 0),
+            int(row.posts or 0),
+            int(row.engagement or 0),
+            int(row.positive or 0),
+            int(row.reach or 0),
+            int(row.posts_week or 0),
+        )
+        for row in session.execute(query)
+        if row.days
+    }
 
 
 def _pagerank(session: Session) -> dict[str, float]:
     """PageRank of the who-shares-whom graph: sharing someone's posts passes them rank."""
-    graph = nx.DiGraph()
-    graph.add_weighted_edges_from(
-        session.execute(
-            select(ShareEdge.source, ShareEdge.target, ShareEdge.count).where(ShareEdge.count > 0)
-        )
-    )
-    if graph.number_of_edges() == 0:
-        return {}
-    return nx.pagerank(graph, weight="weight")
+    edges = select(ShareEdge.source, ShareEdge.target, ShareEdge.count).where(ShareEdge.count > 0)
+    return pagerank(session.execute(edges).tuples())
 
 
 def _top_share(values: dict[str, float]) -> dict[str, float]:
@@ -166,7 +189,7 @@ def normalise(f: Features, centrality_top: float) -> dict[str, float]:
 
 def _ranked(
     key: str,
-    author: Author | None,
+    handle: str | None,
     f: Features,
     reach_top: float,
     central_top: float,
@@ -174,7 +197,7 @@ def _ranked(
 ) -> Ranked:
     parts = normalise(f, central_top)
     score = round(100 * sum(config.weights.get(name, 0.0) * value for name, value in parts.items()), 1)
-    ranked = Ranked(key, author.handle if author else None, score, f, parts, reach_top, central_top, ())
+    ranked = Ranked(key, handle, score, f, parts, reach_top, central_top, ())
     return Ranked(key, ranked.handle, score, f, parts, reach_top, central_top, reasons(ranked))
 
 

@@ -9,6 +9,9 @@ intensifiers, "but", ALL CAPS and exclamation marks) with these additions:
    are scored with German words, German negation and intensifiers (`monitoring.german`);
 3. a negation does not reach across a sentence end (`fence_sentences`).
 
+VADER runs as `monitoring.fast_vader` (the library's scores, less repeated work), and
+scores are cached per raw text and per cleaned text (bounded LRU caches).
+
 It plugs into TextBlob as an analyzer (`TextBlob(text, analyzer=SocialAnalyzer())`);
 TextBlob's own pattern analyzer is the baseline (`textblob_score`). Blending TextBlob's
 polarity in, or using it where VADER finds no scored word, lowered macro-F1 on the
@@ -27,12 +30,14 @@ from functools import cache, lru_cache
 
 from textblob import TextBlob
 from textblob.base import CONTINUOUS, BaseSentimentAnalyzer
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from monitoring.fast_vader import FastSentimentIntensityAnalyzer
 from monitoring.german import germanise
 from monitoring.labels import LABELS, NEUTRAL_BAND, Sentiment, label_for
 from monitoring.lexicons import GERMAN_FALSE_FRIENDS, emoji_valences, german_words, slang_words
-from monitoring.social_text import prepare
+from monitoring.social_text import Prepared, prepare
+
+CACHE_SIZE = 1 << 16  # distinct texts remembered (raw and cleaned), about 20 MB at most each
 
 __all__ = ["LABELS", "NEUTRAL_BAND", "Sentiment", "SocialAnalyzer", "label_for", "score", "textblob_score"]
 
@@ -42,7 +47,7 @@ class SocialScorer:
 
     def __init__(self) -> None:
         emoji = emoji_valences()
-        self.english = SentimentIntensityAnalyzer()
+        self.english = FastSentimentIntensityAnalyzer()
         self.english.lexicon.update(slang_words())
         self.english.lexicon.update(emoji)
         # the emoji we score ourselves must not be spelled out into descriptions first
@@ -51,10 +56,15 @@ class SocialScorer:
         self.german = copy.copy(self.english)  # shares the emoji table, not the lexicon
         self.german.lexicon = {k: v for k, v in self.english.lexicon.items() if k not in GERMAN_FALSE_FRIENDS}
         self.german.lexicon.update(german_words())
+        # Reposts and copy-paste campaigns repeat a text behind different "RT @x:" prefixes,
+        # handles and links; once cleaned they are the same post and score the same.
+        self.cleaned_polarity = lru_cache(maxsize=CACHE_SIZE)(self._cleaned_polarity)
 
     def polarity(self, text: str) -> float:
         """Polarity of one post in -1..1, rounded to 4 places."""
-        prepared = prepare(text)
+        return self.cleaned_polarity(prepare(text))
+
+    def _cleaned_polarity(self, prepared: Prepared) -> float:
         if prepared.language == "de":
             analyzer = self.german
             cleaned = germanise(prepared.text, analyzer.lexicon)
@@ -80,7 +90,7 @@ def scorer() -> SocialScorer:
     return SocialScorer()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=CACHE_SIZE)
 def score(text: str | None) -> Sentiment:
     """Score one text; no text is neutral."""
     if not text or not text.strip():
