@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint venv bench-engine bench-leaderboard bench-web bench-sentiment bench-monitoring eval-sentiment translations bench clean
+.PHONY: run test fuzz lint venv bench-engine bench-leaderboard bench-web bench-sentiment bench-monitoring eval-sentiment translations bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	python3 -m venv $(VENV)
@@ -25,6 +25,10 @@ test: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/flask --app app campaigns check campaigns.yaml
 	$(BIN)/pytest -q
+
+# Fuzzing with fresh random cases (the test suite replays a fixed set).
+fuzz: venv
+	FANFARE_HYPOTHESIS_PROFILE=explore $(BIN)/pytest -q tests/engine/rules/test_loader_fuzz.py tests/engine/test_events_fuzz.py tests/web/test_api_v1_fuzz.py tests/web/test_forms_fuzz.py
 
 lint: venv
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

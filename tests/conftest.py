@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, text
 
 from storage.db import Base, make_engine
 from tests import postgres
+
+# The suite runs the same generated cases every time (reproducible, so CI never turns red
+# on an example nobody saw locally); `make fuzz` explores new cases with a random seed.
+settings.register_profile("suite", derandomize=True)
+settings.register_profile("explore", derandomize=False, max_examples=5000)
+settings.load_profile(os.environ.get("FANFARE_HYPOTHESIS_PROFILE", "suite"))
 
 pytest_plugins = ["tests.gamification.fixtures", "tests.loyalty_fixtures"]
 

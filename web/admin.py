@@ -75,7 +75,7 @@ def users() -> Any:
     ), status
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.post("/users/<int(max=2147483647):user_id>/role")  # users.id is a 32-bit integer
 @role_required(Role.ADMIN)
 def set_role(user_id: int) -> Any:
     """Give a staff account another role."""

@@ -326,7 +326,7 @@ def redemption_list(owner: KeyOwner) -> Any:
         return {"redemptions": [redemptions.describe(row) for row in rows]}
 
 
-@bp.post("/redemptions/<int:redemption_id>/deliver")
+@bp.post("/redemptions/<int(max=9223372036854775807):redemption_id>/deliver")  # a 64-bit id
 @api_key_auth
 @signed
 def redemption_deliver(owner: KeyOwner, redemption_id: int) -> Response:

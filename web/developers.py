@@ -257,7 +257,7 @@ def redemption_list() -> Any:
     )
 
 
-@bp.post("/redemptions/<int:redemption_id>/deliver")
+@bp.post("/redemptions/<int(max=9223372036854775807):redemption_id>/deliver")  # a 64-bit id
 @role_required(Role.PARTNER)
 def redemption_deliver(redemption_id: int) -> Any:
     """Confirm a reward was handed over; the partner's webhooks hear `reward.delivered`."""

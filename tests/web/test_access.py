@@ -48,7 +48,7 @@ def _routes(app: Flask) -> list[tuple[str, str, str]]:
 
 
 def _placeholder(match: re.Match[str]) -> str:
-    return "1" if match[1].startswith(("int:", "float:")) else "x"
+    return "1" if match[1].startswith(("int:", "int(", "float:")) else "x"
 
 
 def _view(app: Flask, endpoint: str):  # type: ignore[no-untyped-def]

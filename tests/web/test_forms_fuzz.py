@@ -235,3 +235,13 @@ def test_any_form_post_is_answered_and_a_refusal_writes_nothing(form_app, reques
             last[0] = snapshot(engine)
 
     check()
+
+
+def test_ids_beyond_their_column_are_not_found(form_app) -> None:  # type: ignore[no-untyped-def]
+    # found by the fuzzer: 2**63 reached PostgreSQL's bigint and answered 500
+    partner, token = _logged_in(form_app, "partner")
+    answer = partner.post("/developers/redemptions/9223372036854775808/deliver", data={"csrf_token": token})
+    assert answer.status_code == 404
+    admin, token = _logged_in(form_app, "admin")
+    answer = admin.post("/admin/users/2147483648/role", data={"csrf_token": token, "role": "marketer"})
+    assert answer.status_code == 404
