@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
@@ -59,9 +59,12 @@ COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class EventRow:
-    """The fields of a stored event the aggregates use."""
+class EventRow(NamedTuple):
+    """The fields of a stored event the aggregates use.
+
+    A named tuple rather than a frozen dataclass: one is built per stored event, and a
+    frozen dataclass's __init__ costs several times a tuple's.
+    """
 
     seq: int
     type: str
@@ -191,27 +194,39 @@ def _text_event(
     label = row.sentiment_label or "neutral"
     tags = hashtags(payload.get("hashtags") or ())
     subjects = topics(payload.get("text"))
+    days, terms = delta.days, delta.terms  # a million events pass here: look them up once
     for campaign in ("", *row.campaigns):
-        delta.days[(campaign, day, "mentions")] += sign
-        delta.days[(campaign, day, label)] += sign
-        delta.terms[(campaign, day, "author", author)] += sign
+        days[(campaign, day, "mentions")] += sign
+        days[(campaign, day, label)] += sign
+        terms[(campaign, day, "author", author)] += sign
         for tag in tags:
-            delta.terms[(campaign, day, "hashtag", tag)] += sign
+            terms[(campaign, day, "hashtag", tag)] += sign
         for topic in subjects:
-            delta.terms[(campaign, day, "topic", topic)] += sign
-    delta.author_days[(author, day, "posts")] += sign
+            terms[(campaign, day, "topic", topic)] += sign
+    author_days = delta.author_days
+    author_days[(author, day, "posts")] += sign
     if label != "neutral":
-        delta.author_days[(author, day, label)] += sign
-    metrics = (payload.get("attrs") or {}).get("public_metrics") or {}
-    engagement = sum(int(metrics.get(m) or 0) for m in METRICS if isinstance(metrics.get(m), int))
+        author_days[(author, day, label)] += sign
+    engagement = _engagement((payload.get("attrs") or {}).get("public_metrics"))
     if engagement:
-        delta.author_days[(author, day, "engagement")] += sign * engagement
+        author_days[(author, day, "engagement")] += sign * engagement
     fan = row.fan_id or row.profile_key
     if fan:
         for tag in tags:
             delta.interests[(fan, "hashtag", tag)] += sign
         for topic in subjects:
             delta.interests[(fan, "topic", topic)] += sign
+
+
+def _engagement(metrics: Mapping[str, Any] | None) -> int:
+    """Retweets, replies and likes a post got (whole numbers only; anything else counts 0)."""
+    total = 0
+    if metrics:
+        for name in METRICS:
+            value = metrics.get(name)
+            if isinstance(value, int):
+                total += int(value)
+    return total
 
 
 def _shared(
