@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
-from monitoring.aggregate import TEXT_TYPES
+from monitoring.contributions import TEXT_TYPES
 from storage.models.accounts import User
 from storage.models.core import StoredEvent
 from storage.models.monitoring import Author, AuthorDay, InfluencerFlag, InfluencerReview, ListeningTerm

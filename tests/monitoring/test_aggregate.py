@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from monitoring.aggregate import Delta, EventRow, _pivot, add_event, update
+from monitoring.aggregate import _pivot, update
+from monitoring.contributions import Delta, EventRow, add_event
 from monitoring.evaluate import fan_posts
 from storage.db import transaction
 from storage.models.core import StoredEvent
