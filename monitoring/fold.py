@@ -117,12 +117,12 @@ class Fold:
         if listening is None:
             listening = self.listening[(scopes, day)] = ({}, {}, {}, {})
         labels, authors, day_tags, day_topics = listening
-        _bump(labels, label)
-        _bump(authors, author)
-        for tag in tags:
-            _bump(day_tags, tag)
+        labels[label] = labels.get(label, 0) + 1
+        authors[author] = authors.get(author, 0) + 1
+        for tag in tags:  # a million events pass here: no helper call per term
+            day_tags[tag] = day_tags.get(tag, 0) + 1
         for topic in subjects:
-            _bump(day_topics, topic)
+            day_topics[topic] = day_topics.get(topic, 0) + 1
         features = self._author_day(author, day)
         _bump(features, "posts")
         if label != "neutral":
@@ -134,10 +134,11 @@ class Fold:
             interests = self.interests.get(fan)
             if interests is None:
                 interests = self.interests[fan] = ({}, {})
+            fan_tags, fan_topics = interests
             for tag in tags:
-                _bump(interests[0], tag)
+                fan_tags[tag] = fan_tags.get(tag, 0) + 1
             for topic in subjects:
-                _bump(interests[1], topic)
+                fan_topics[topic] = fan_topics.get(topic, 0) + 1
 
     def _shared(self, kind: str, target: str, author: str, actor: dict[str, Any], day: date) -> None:
         if target == author:
@@ -158,22 +159,35 @@ class Fold:
 
     def into(self, delta: Delta) -> None:
         """Add these sums to `delta`, keyed as `add_event` keys them."""
+        days: dict[tuple[str, date, str], int] = {}
+        terms: dict[tuple[str, date, str, str], int] = {}
         for (scopes, day), (labels, authors, tags, subjects) in self.listening.items():
             for campaign in scopes:
                 for label, count in labels.items():
-                    delta.days[(campaign, day, "mentions")] += count
-                    delta.days[(campaign, day, label)] += count
+                    key = (campaign, day, "mentions")
+                    days[key] = days.get(key, 0) + count
+                    key = (campaign, day, label)
+                    days[key] = days.get(key, 0) + count
                 for kind, counts in (("author", authors), ("hashtag", tags), ("topic", subjects)):
                     for term, count in counts.items():
-                        delta.terms[(campaign, day, kind, term)] += count
-        for (author, day), features in self.author_days.items():
-            for name, value in features.items():
-                delta.author_days[(author, day, name)] += value
+                        key4 = (campaign, day, kind, term)
+                        terms[key4] = terms.get(key4, 0) + count
+        author_days = {
+            (author, day, name): value
+            for (author, day), features in self.author_days.items()
+            for name, value in features.items()
+        }
+        interests = {
+            (fan, kind, term): count
+            for fan, (tags, subjects) in self.interests.items()
+            for kind, counts in (("hashtag", tags), ("topic", subjects))
+            for term, count in counts.items()
+        }
+        # Counter.update adds; into an empty Counter (the usual case) at dict.update's speed
+        delta.days.update(days)
+        delta.terms.update(terms)
+        delta.author_days.update(author_days)
         delta.edges.update(self.edges)
-        for fan, (tags, subjects) in self.interests.items():
-            for tag, count in tags.items():
-                delta.interests[(fan, "hashtag", tag)] += count
-            for topic, count in subjects.items():
-                delta.interests[(fan, "topic", topic)] += count
+        delta.interests.update(interests)
         for author, known in self.authors.items():
             remember_author(delta.authors, author, known, known["profile_key"], known["last_at"])
