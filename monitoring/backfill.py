@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from monitoring.aggregate import cursor, set_cursor
+from monitoring.aggregate import cursor, driver_rows, execute_many, set_cursor
 from monitoring.sentiment import score, scorer
 from storage.models.core import StoredEvent
 
@@ -46,34 +46,33 @@ def score_stored(
         while rows:
             if pool is None and workers > 1 and len(rows) == chunk:
                 pool = _pool(workers)
-            pending = _submit({r.text for r in rows if r.text}, pool, workers)
+            pending = _submit({text for _, _, text in rows if text}, pool, workers)
             if previous:  # written while the workers score this chunk
                 done += _write(session, previous[0], previous[1]())
             previous = (rows, pending)
-            rows = _read(session, rows[-1].seq, chunk, rescore)
+            rows = _read(session, rows[-1][0], chunk, rescore)
         if previous:
             done += _write(session, previous[0], previous[1]())
     finally:
         if pool is not None:
             pool.shutdown()
-    last = previous[0][-1].seq if previous else start
+    last = previous[0][-1][0] if previous else start
     set_cursor(session, CURSOR, max(last, cursor(session, CURSOR)))
     return done
 
 
 def _read(session: Session, after: int, chunk: int, rescore: bool) -> list[Any]:
-    """The next events after `seq`: only their seq, id and text (not the whole payload)."""
+    """The next events after `seq`: only their (seq, id, text), not the whole payload, as the
+    driver returns them."""
     text = StoredEvent.payload["text"].as_string().label("text")
     query = select(StoredEvent.seq, StoredEvent.id, text).where(StoredEvent.seq > after)
     if not rescore:
         query = query.where(StoredEvent.sentiment.is_(None))
-    return list(session.execute(query.order_by(StoredEvent.seq).limit(chunk)).all())
+    return driver_rows(session, query.order_by(StoredEvent.seq).limit(chunk))
 
 
 def _write(session: Session, rows: list[Any], scores: Scores) -> int:
-    values = [
-        {"key": r.id, "polarity": scores[r.text][0], "label": scores[r.text][1]} for r in rows if r.text
-    ]
+    values = [(key, *scores[text]) for _, key, text in rows if text]
     if values:
         table = StoredEvent.__table__
         statement = (
@@ -81,7 +80,7 @@ def _write(session: Session, rows: list[Any], scores: Scores) -> int:
             .where(table.c.id == bindparam("key"))
             .values(sentiment=bindparam("polarity"), sentiment_label=bindparam("label"))
         )
-        session.connection().execute(statement, values)
+        execute_many(session, statement, ("key", "polarity", "label"), values)
     return len(values)
 
 
