@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from monitoring.aggregate import driver_rows
 from monitoring.config import InfluencerConfig
 from monitoring.pagerank import pagerank
 from storage.models.monitoring import Author, AuthorDay, InfluencerFlag, InfluencerReview, ShareEdge
@@ -145,24 +146,26 @@ def _window_totals(session: Session, first: date, week_first: date, last: date) 
     )
     query = select(sums, Author.handle, Author.followers).outerjoin(Author, Author.key == sums.c.author)
     return {
-        row.author: _Totals(
-            row.handle,
-            int(row.followers or 0),
-            int(row.posts or 0),
-            int(row.engagement or 0),
-            int(row.positive or 0),
-            int(row.reach or 0),
-            int(row.posts_week or 0),
+        author: _Totals(
+            handle,
+            int(followers or 0),
+            int(posts or 0),
+            int(engagement or 0),
+            int(positive or 0),
+            int(reach or 0),
+            int(posts_week or 0),
         )
-        for row in session.execute(query)
-        if row.days
+        for author, posts, engagement, positive, reach, posts_week, days, handle, followers in driver_rows(
+            session, query
+        )
+        if days
     }
 
 
 def _pagerank(session: Session) -> dict[str, float]:
     """PageRank of the who-shares-whom graph: sharing someone's posts passes them rank."""
     edges = select(ShareEdge.source, ShareEdge.target, ShareEdge.count).where(ShareEdge.count > 0)
-    return pagerank(session.execute(edges).tuples())
+    return pagerank(driver_rows(session, edges))
 
 
 def _top_share(values: dict[str, float]) -> dict[str, float]:

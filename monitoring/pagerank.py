@@ -25,19 +25,24 @@ TOL = 1.0e-6
 def pagerank(edges: Iterable[tuple[str, str, float]]) -> dict[str, float]:
     """node -> PageRank for weighted edges (source, target, weight), each pair once."""
     index: dict[str, int] = {}
-    by_source: list[list[tuple[int, float]]] = []
+    sources: list[int] = []
+    targets: list[int] = []
+    weights: list[float] = []
     for source, target, weight in edges:
         for node in (source, target):
             if node not in index:
                 index[node] = len(index)
-                by_source.append([])
-        by_source[index[source]].append((index[target], float(weight)))
+        sources.append(index[source])
+        targets.append(index[target])
+        weights.append(weight)
     n = len(index)
     if n == 0:
         return {}
-    rows = np.repeat(np.arange(n), [len(out) for out in by_source])
-    cols = np.fromiter((t for out in by_source for t, _ in out), dtype=np.int64, count=len(rows))
-    data = np.fromiter((w for out in by_source for _, w in out), dtype=float, count=len(rows))
+    # the graph's edge order: by source node, each source's edges as they came (a stable sort)
+    order = np.argsort(np.array(sources, dtype=np.int64), kind="stable")
+    rows = np.array(sources, dtype=np.int64)[order]
+    cols = np.array(targets, dtype=np.int64)[order]
+    data = np.array(weights, dtype=float)[order]
     matrix = sp.sparse.coo_array((data, (rows, cols)), shape=(n, n), dtype=float).asformat("csr")
     return dict(zip(index, map(float, _iterate(matrix, n)), strict=True))
 
