@@ -8,8 +8,9 @@ needed, once:
   campaigns (and the all-campaigns row "") when the sums are handed over: an event about
   one campaign counts into two rows, and that spreading is done once per day instead of
   once per event;
-- terms, authors and interests are counted in per-day and per-fan dicts keyed by the
-  plain string (no key tuple per term and campaign);
+- a day's terms (authors, hashtags, topics), an author's daily features and a fan's
+  interests are counted in dicts keyed by the plain string (no key tuple per term and
+  campaign);
 - an event's campaigns are decoded once per distinct stored value (a handful), its
   hashtags once per distinct list;
 - events about no campaign, and retracted ones, are skipped before their payload is
