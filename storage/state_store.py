@@ -237,8 +237,11 @@ def upsert(
 
 
 def flush_state(session: Session, state: EngineState, events: dict[str, Event], now: datetime) -> None:
-    """Write everything the engine changed, in dependency order, with real `seq` numbers."""
-    _number(session, state)
+    """Write everything the engine changed, in dependency order, with real `seq` numbers.
+
+    Rows without numbers go first: taking the numbers locks the counter until commit
+    (storage/sequence.py), and other workers' batches wait for it, so it is taken late.
+    """
     dirty = state.dirty
     _write_fans(session, state, events, now)
     bulk.write(
@@ -250,8 +253,6 @@ def flush_state(session: Session, state: EngineState, events: dict[str, Event], 
         ("points",),
     )
     write_links(session, dirty.links)
-    _write_events(session, state, events, now)
-    bulk.write(session, LedgerEntry.__table__, LEDGER_COLUMNS, [_ledger_row(e) for e in state.ledger])
     caps = [(k, "/".join(k.split("/")[2:-1]), *state.caps[k]) for k in dirty.caps]
     bulk.write(
         session,
@@ -262,7 +263,6 @@ def flush_state(session: Session, state: EngineState, events: dict[str, Event], 
         ("count", "points"),
     )
     _write_progress(session, state)
-    _write_grants(session, state)
     upsert(
         session,
         ChallengeSolver,
@@ -272,8 +272,12 @@ def flush_state(session: Session, state: EngineState, events: dict[str, Event], 
         ],
         ("campaign_id", "challenge_id", "fan_id"),
     )
-    _write_scores(session, state)
     upsert(session, ClosedPeriod, [{"board": b, "period": p} for b, p in dirty.closed], ("board", "period"))
+    _number(session, state)
+    _write_events(session, state, events, now)
+    bulk.write(session, LedgerEntry.__table__, LEDGER_COLUMNS, [_ledger_row(e) for e in state.ledger])
+    _write_grants(session, state)
+    _write_scores(session, state)
 
 
 def _number(session: Session, state: EngineState) -> None:
