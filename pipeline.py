@@ -35,6 +35,7 @@ from storage.db import (
 )
 from storage.models.core import QuarantinedEvent
 from storage.state_store import flush_state, load_boards, load_state, upsert
+from storage.statistics import Statistics
 
 Scorer = Callable[[str | None], float]
 BATCH = 5000
@@ -91,7 +92,10 @@ def ingest_lines(
     report = IngestReport(duplicates=ordered.duplicates)
     bad = [Bad(item.line, item.error, item.raw) for item in ordered.rejected]
     ingest_batch(sessions, campaigns, [], bad, source=source, now=now, scorer=scorer, report=report)
+    statistics = Statistics.of(sessions)
     for part in ordered.batches(batch):
+        if statistics is not None:
+            statistics.refresh()
         with gc_paused():
             ingest_batch(
                 sessions,

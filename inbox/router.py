@@ -35,6 +35,7 @@ from storage.db import take_lock, transaction
 from storage.models.core import Fan, LinkedProfile, StoredEvent
 from storage.models.inbox import InboxEvent, InboxPartition
 from storage.state_store import aware, rows_where_in, upsert, write_links
+from storage.statistics import Statistics
 
 PARTITIONS = 64  # fixed: a fan's partition must not change while its events wait
 ROUTER_LOCK_ID = 0x46414E52
@@ -94,7 +95,10 @@ def enqueue_lines(
     if ordered.rejected:
         with transaction(sessions) as session:
             quarantine(session, [Bad(r.line, r.error, r.raw) for r in ordered.rejected], source, now)
+    statistics = Statistics.of(sessions)
     for part in ordered.batches(batch):
+        if statistics is not None:
+            statistics.refresh()
         with gc_paused(), transaction(sessions) as session:
             events = [event for _, event in part]
             lines_of = {event.id: line for line, event in part}

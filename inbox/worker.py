@@ -38,6 +38,7 @@ from inbox.router import pending, policy_from
 from pipeline import BATCH, Bad, IngestReport, Scorer, ingest_in
 from storage.db import share_engine_state, transaction
 from storage.models.inbox import InboxEvent
+from storage.statistics import Statistics
 
 log = logging.getLogger(__name__)
 CLAIM = 8  # partitions per batch: enough to fill a batch, few enough to leave some to others
@@ -171,6 +172,7 @@ def run(
     rolled back whole and tried again after a pause; its events wait meanwhile.
     """
     report = WorkerReport()
+    statistics = Statistics.of(sessions)
     pause = 0.05
     while not stop.is_set():
         current = campaigns()
@@ -186,6 +188,8 @@ def run(
             pause = min(pause * 2, 5.0)
             continue
         pause = 0.05
+        if statistics is not None:
+            statistics.refresh()
         if taken:
             continue
         if _waiting(sessions) == 0:
