@@ -53,12 +53,13 @@ def worker_command(batch: int, until_empty: bool) -> None:
     """
     from inbox.worker import run
     from monitoring.scoring import default_scorer
-
     from storage.schema import is_current
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not is_current(app.extensions["db_engine"]):
-        click.echo("worker: the database schema is not current; run `flask --app app db upgrade` first", err=True)
+        click.echo(
+            "worker: the database schema is not current; run `flask --app app db upgrade` first", err=True
+        )
         sys.exit(2)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

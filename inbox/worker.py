@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, text
+from sqlalchemy import and_, delete, exists, func, or_, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,6 +37,7 @@ from engine.rules.model import CampaignSet
 from inbox.router import pending, policy_from
 from pipeline import BATCH, Bad, IngestReport, Scorer, ingest_in
 from storage.db import share_engine_state, transaction
+from storage.models.core import ChallengeSolver
 from storage.models.inbox import InboxEvent
 from storage.statistics import Statistics
 
@@ -80,7 +81,7 @@ def drain_once(
     with gc_paused(), transaction(sessions) as session:
         share_engine_state(session)
         parts = _claim(session, claim)
-        rows = _ungated(session, _oldest(session, parts, batch), parts) if parts else []
+        rows = _ungated(session, _oldest(session, parts, batch), parts, campaigns) if parts else []
         if not rows:
             return 0
         inbox = InboxEvent.__table__
@@ -104,11 +105,20 @@ def _oldest(session: Session, parts: Sequence[int], batch: int) -> list[Any]:
     return list(session.execute(query))
 
 
-def _ungated(session: Session, rows: list[Any], parts: Sequence[int]) -> list[Any]:
+def _ungated(session: Session, rows: list[Any], parts: Sequence[int], campaigns: CampaignSet) -> list[Any]:
     """The rows up to the first gated one that an earlier event of its gate, waiting in a
-    partition this batch does not hold, must go before."""
+    partition this batch does not hold, must go before.
+
+    A challenge whose winners are all found gates nothing any more: from then on every
+    answer gets the same verdict in any order (wrong, already answered, or too late).
+    """
+    full: dict[str, bool] = {}
     for index, row in enumerate(rows):
         if row.gate is None:
+            continue
+        if row.gate not in full:
+            full[row.gate] = _all_winners_found(session, campaigns, row.gate)
+        if full[row.gate]:
             continue
         earlier = exists().where(
             InboxEvent.gate == row.gate,
@@ -118,6 +128,24 @@ def _ungated(session: Session, rows: list[Any], parts: Sequence[int]) -> list[An
         if session.scalar(select(earlier)):
             return rows[:index]
     return rows
+
+
+def _all_winners_found(session: Session, campaigns: CampaignSet, gate: str) -> bool:
+    """Whether every challenge the gate names has as many solvers as it has winners."""
+    challenge = gate.removeprefix("challenge:")
+    limits = [
+        (campaign.id, ch.winners)
+        for campaign in campaigns.campaigns
+        for ch in campaign.challenges
+        if ch.id == challenge and ch.winners is not None
+    ]
+    for campaign_id, winners in limits:
+        query = select(func.count()).where(
+            ChallengeSolver.campaign_id == campaign_id, ChallengeSolver.challenge_id == challenge
+        )
+        if (session.scalar(query) or 0) < winners:
+            return False
+    return True
 
 
 def _apply(

@@ -131,9 +131,39 @@ def test_an_answer_waits_for_an_earlier_answer_to_the_same_challenge_elsewhere(d
     with sessions() as session:
         late = session.scalars(select(InboxEvent).where(InboxEvent.event_id == "late")).one()
         assert late.gate == "challenge:q"
-        assert _ungated(session, [late], [late.part]) == []  # "early" waits in another partition
+        assert _ungated(session, [late], [late.part], ORDERED) == []  # "early" waits in another partition
         early = session.scalars(select(InboxEvent).where(InboxEvent.event_id == "early")).one()
-        assert _ungated(session, [early], [early.part]) == [early]
+        assert _ungated(session, [early], [early.part], ORDERED) == [early]
+
+
+def test_once_every_winner_is_found_answers_wait_for_nothing(db_engine: Engine) -> None:
+    from storage.models.core import ChallengeSolver
+
+    sessions = make_sessionmaker(db_engine)
+    fans = _fans_in_two_partitions()
+    answers = [
+        {
+            "id": i,
+            "platform": "web",
+            "type": "quiz_answer",
+            "at": at,
+            "fan": fan,
+            "attrs": {"challenge": "q", "answer": "no"},
+        }
+        for i, fan, at in (
+            ("late", fans[0], "2026-12-02T10:00:00Z"),
+            ("early", fans[1], "2026-12-01T10:00:00Z"),
+        )
+    ]
+    enqueue_events(sessions, ORDERED, answers, source="t", now=NOW)
+    with sessions() as session, session.begin():
+        late = session.scalars(select(InboxEvent).where(InboxEvent.event_id == "late")).one()
+        session.add_all(
+            ChallengeSolver(campaign_id="c", challenge_id="q", fan_id=f"w{n}", event_id=f"w{n}", at=START)
+            for n in range(2)  # ORDERED's challenge has two winners
+        )
+        session.flush()
+        assert _ungated(session, [late], [late.part], ORDERED) == [late]
 
 
 def _fans_in_two_partitions() -> list[str]:
