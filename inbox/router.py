@@ -177,10 +177,20 @@ def enqueue_in(
     router = _Router.load(session, fresh)
     gates = _gated_challenges(campaigns)
     routes = {event.id: router.route(event) for event in fresh}
-    for event in fresh:  # a retract earlier than what it names: where that went (it will be refused)
-        if routes[event.id] is None:
-            routes[event.id] = router.route_of(event.retracts or "") or event.id
-    rows = [_row(event, routes[event.id] or event.id, gates, source, now, policy, lines) for event in fresh]
+    # A retract of an event not seen by its own time is refused now, as one process applying
+    # events in time order refuses it; a worker might otherwise find its target applied.
+    refused = [e for e in fresh if routes[e.id] is None]
+    bad = [
+        Bad(lines.get(e.id) if lines else None, f"{e.id}: retracts unknown event {e.retracts!r}", _json(e))
+        for e in refused
+    ]
+    quarantine(session, bad, source, now)
+    report.rejected += len(bad)
+    rows = [
+        _row(event, route, gates, source, now, policy, lines)
+        for event in fresh
+        if (route := routes[event.id]) is not None
+    ]
     linked = sorted({link.fan for _, link in router.changed})
     fans = [{"id": fan, "kind": "account", "lifetime_points": 0, "created_at": now} for fan in linked]
     upsert(session, Fan, fans, ("id",))  # a link names its fan; the worker adds the totals
@@ -210,9 +220,13 @@ def _row(
         "source": source[:500],
         "line": lines.get(event.id) if lines else None,
         "policy": policy_json(policy),
-        "payload": json.dumps(event.to_dict(), ensure_ascii=False),
+        "payload": _json(event),
         "enqueued_at": now,
     }
+
+
+def _json(event: Event) -> str:
+    return json.dumps(event.to_dict(), ensure_ascii=False)
 
 
 def _gated_challenges(campaigns: CampaignSet) -> frozenset[str]:
@@ -259,15 +273,10 @@ class _Router:
             items.sort(key=lambda link: link.at)
         return cls(links, targets)
 
-    def route_of(self, event_id: str) -> str | None:
-        """Where an event routed so far went."""
-        target = self.targets.get(event_id)
-        return None if target is None else target.route
-
     def route(self, event: Event) -> str | None:
         """The fan (or standing-in profile) this event counts for; links it makes or undoes.
 
-        None for a retract of an event not routed yet (see `_retract`).
+        None for a retract of an event not seen yet (see `_retract`).
         """
         if event.type == "retract":
             return self._retract(event)
@@ -288,8 +297,8 @@ class _Router:
         return profile
 
     def _retract(self, event: Event) -> str | None:
-        """The retracted event's route. A retract earlier than its target, or of an event
-        never seen, is refused by the engine; it undoes no link here either."""
+        """The retracted event's route, or None when it was not seen by the retract's time
+        (earlier in this arrival, queued, or applied before)."""
         target = self.targets.get(event.retracts or "")
         if target is None:
             return None
@@ -300,6 +309,7 @@ class _Router:
                     self.changed.append((target.profile, link))
         if target.type != "retract":
             target.retracted = True
+        self.targets[event.id] = _Target(target.route, "retract", None, False)  # refused if retracted
         return target.route
 
 
