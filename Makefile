@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test fuzz lint venv bench-engine bench-leaderboard bench-web bench-sentiment bench-monitoring eval-sentiment translations bench clean
+.PHONY: run test fuzz lint venv bench-engine bench-leaderboard bench-web bench-sentiment bench-monitoring bench-scale eval-sentiment translations bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	python3 -m venv $(VENV)
@@ -55,6 +55,10 @@ bench-sentiment: venv
 
 bench-monitoring: venv
 	$(BIN)/python -m bench.monitoring
+
+bench-scale: venv
+	scripts/ensure-postgres.sh
+	$(BIN)/python -m bench.scale
 
 eval-sentiment: venv
 	$(BIN)/python -m monitoring.evaluate

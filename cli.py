@@ -17,6 +17,7 @@ from engine.rules.loader import load_campaigns
 from engine.rules.model import CampaignSet
 from engine.simulate import report, run
 from gamification import commands as gamification_commands
+from inbox.commands import enqueue_command, worker_command
 from loyalty.commands import GROUPS as loyalty_groups
 from monitoring.commands import register as register_monitoring
 from monitoring.scoring import default_scorer
@@ -27,6 +28,8 @@ def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     app.cli.add_command(simulate)
     app.cli.add_command(ingest)
+    app.cli.add_command(enqueue_command)
+    app.cli.add_command(worker_command)
     app.cli.add_command(campaigns_group)
     app.cli.add_command(demo)
     app.cli.add_command(db_group)

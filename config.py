@@ -20,6 +20,9 @@ class Config:
     CAMPAIGNS_PATH = str(ROOT / "campaigns.yaml")
     SECRET_KEY: str | None = None
     CAMPAIGNS_RELOAD_SECONDS = 2.0
+    # FANFARE_INGEST_QUEUE=1: connectors queue events for `flask --app app worker` processes
+    # (docs/workers.md) instead of applying them in the scheduler's process.
+    INGEST_QUEUE = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True  # the local demo on http://127.0.0.1 turns this off

@@ -32,6 +32,7 @@ from connectors.runtime import runtime
 from loyalty import jobs as loyalty_jobs
 from observability.metrics import JOB_RUNS
 from storage.db import transaction
+from storage.leadership import leadership
 
 log = logging.getLogger(__name__)
 HOUR = 3600
@@ -186,7 +187,44 @@ def add_jobs(app: Flask, scheduler: BaseScheduler) -> list[str]:
             next_run_time=now,
             replace_existing=True,
         )
-    return [*rt.connectors.sources, *add_monitoring_jobs(app, scheduler), *add_loyalty_jobs(app, scheduler)]
+    return [
+        *rt.connectors.sources,
+        *add_engine_jobs(app, scheduler),
+        *add_monitoring_jobs(app, scheduler),
+        *add_loyalty_jobs(app, scheduler),
+    ]
+
+
+ENGINE_CLOSE_SECONDS = 300
+
+
+def close_periods_job(app: Flask) -> str:
+    """Judge leaderboard periods that have ended: their rank badges go to the fans placed."""
+    from pipeline import close_periods
+
+    with app.app_context(), counted_run("engine:close-periods"):
+        campaigns = app.extensions["campaigns"].current()
+        if campaigns is None:
+            return "close periods: no campaigns in force"
+        close_periods(app.extensions["db_sessions"], campaigns, datetime.now(UTC))
+    return "close periods: done"
+
+
+def add_engine_jobs(app: Flask, scheduler: BaseScheduler) -> list[str]:
+    """Closing ended leaderboard periods, every `ENGINE_CLOSE_SECONDS` (default 5 minutes)."""
+    scheduler.add_job(
+        close_periods_job,
+        "interval",
+        seconds=max(1.0, float(app.config.get("ENGINE_CLOSE_SECONDS", ENGINE_CLOSE_SECONDS))),
+        args=[app],
+        id="engine:close-periods",
+        name="engine:close-periods",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+        replace_existing=True,
+    )
+    return ["engine:close-periods"]
 
 
 def _executors(app: Flask) -> dict[str, ThreadPoolExecutor]:
@@ -202,12 +240,39 @@ def start_background(app: Flask) -> BackgroundScheduler:
 
 
 def run_scheduler(app: Flask) -> None:
-    """Block polling every source until SIGINT or SIGTERM."""
-    scheduler = BlockingScheduler(executors=_executors(app), timezone=UTC)
-    names = add_jobs(app, scheduler)
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
-    print(f"scheduler: {len(names)} job(s): {', '.join(names)}", flush=True)
-    try:
+    """Lead the cluster's schedule until SIGINT or SIGTERM, or wait as a standby.
+
+    Jobs run once per cluster: only the process holding the leader lock
+    (storage/leadership.py) schedules them; others wait to take over. A leader that
+    loses its lock (its database connection broke) stops, exiting with status 1.
+    """
+    stop = threading.Event()
+    running: list[BlockingScheduler] = []
+
+    def on_signal(*_: object) -> None:
+        stop.set()
+        for scheduler in running:
+            scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    print("scheduler: waiting to lead the cluster's jobs", flush=True)
+    with leadership(app.extensions["db_engine"], stop) as alive:
+        if stop.is_set():
+            return
+        scheduler = BlockingScheduler(executors=_executors(app), timezone=UTC)
+        names = add_jobs(app, scheduler)
+        lost = threading.Event()
+        scheduler.add_job(_keep_leading, "interval", seconds=30, args=[alive, scheduler, lost], id="leader")
+        running.append(scheduler)
+        print(f"scheduler: leading, {len(names)} job(s): {', '.join(names)}", flush=True)
         scheduler.start()
-    except KeyboardInterrupt:
+    if lost.is_set():
+        raise SystemExit(1)
+
+
+def _keep_leading(alive, scheduler: BlockingScheduler, lost: threading.Event) -> None:  # type: ignore[no-untyped-def]
+    if not alive():
+        log.error("scheduler: lost the leader lock; stopping so that a standby takes over")
+        lost.set()
         scheduler.shutdown(wait=False)

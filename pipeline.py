@@ -25,9 +25,17 @@ from engine.reading import read_ordered
 from engine.rules.model import CampaignSet
 from engine.state import EngineState, Entry
 from observability import batch as batch_done
-from storage.db import take_engine_state, transaction
+from storage.db import (
+    CHALLENGE_LOCKS,
+    FAN_LOCKS,
+    share_engine_state,
+    take_engine_state,
+    take_keys,
+    transaction,
+)
 from storage.models.core import QuarantinedEvent
 from storage.state_store import flush_state, load_boards, load_state, upsert
+from storage.statistics import Statistics
 
 Scorer = Callable[[str | None], float]
 BATCH = 5000
@@ -84,7 +92,10 @@ def ingest_lines(
     report = IngestReport(duplicates=ordered.duplicates)
     bad = [Bad(item.line, item.error, item.raw) for item in ordered.rejected]
     ingest_batch(sessions, campaigns, [], bad, source=source, now=now, scorer=scorer, report=report)
+    statistics = Statistics.of(sessions)
     for part in ordered.batches(batch):
+        if statistics is not None:
+            statistics.refresh()
         with gc_paused():
             ingest_batch(
                 sessions,
@@ -198,21 +209,34 @@ def ingest_in(
     report: IngestReport | None = None,
     lines: Mapping[str, int] | None = None,
     policy: ScoringPolicy | None = None,
+    policies: Mapping[str, ScoringPolicy | None] | None = None,
 ) -> Applied:
     """The body of one batch inside the caller's transaction, so that a caller's own
     writes (a claim code marked used, a webhook outbox row) land with the awards or not at all.
+
+    `policies` (event id -> policy) overrides `policy` per event, for a worker's batch that
+    mixes events of several sources. Batches of other fans may run at the same time: this
+    one locks the fans it touches, and the challenges it answers, before reading them.
     """
     report = report if report is not None else IngestReport()
     unique: dict[str, Event] = {}
     for event in events:
         unique.setdefault(event.id, event)
     report.duplicates += len(events) - len(unique)
-    ordered = sorted((_scored(e, scorer) for e in unique.values()), key=lambda e: (e.at, e.id))
-    take_engine_state(session)
-    state = load_state(session, ordered)
+    ordered = sorted((scored(e, scorer) for e in unique.values()), key=lambda e: (e.at, e.id))
+    share_engine_state(session)
+    challenges = {f"{e.attrs.get('challenge')}" for e in ordered if e.type == "quiz_answer"}
+
+    def lock(fans: set[str]) -> None:
+        take_keys(session, FAN_LOCKS, fans)
+        take_keys(session, CHALLENGE_LOCKS, challenges)  # winners are counted across fans
+
+    state = load_state(session, ordered, lock)
     engine = Engine(campaigns, state, scorer, policy)
     outcomes: dict[str, Outcome] = {}
     for event in ordered:
+        if policies is not None:
+            engine.policy = policies.get(event.id, policy)
         outcome = outcomes[event.id] = engine.process(event)
         if outcome.status == "duplicate":
             report.duplicates += 1
@@ -224,7 +248,7 @@ def ingest_in(
         else:
             report.accepted += 1
     flush_state(session, state, {e.id: e for e in ordered}, now)
-    _quarantine(session, bad, source, now)
+    quarantine(session, bad, source, now)
     report.rejected += len(bad)
     report.entries += len(state.ledger)
     report.points += sum(e.points for e in state.ledger)
@@ -232,14 +256,14 @@ def ingest_in(
     return Applied(outcomes, tuple(state.ledger))
 
 
-def _scored(event: Event, scorer: Scorer | None) -> Event:
+def scored(event: Event, scorer: Scorer | None) -> Event:
     """Put the scorer's polarity on a text event that came without one."""
     if scorer is None or event.sentiment is not None or not event.text:
         return event
     return event.with_sentiment(scorer(event.text))
 
 
-def _quarantine(session: Session, bad: list[Bad], source: str, now: datetime) -> None:
+def quarantine(session: Session, bad: list[Bad], source: str, now: datetime) -> None:
     """Keep bad inputs for inspection; the same input from the same source is kept once."""
     rows = [
         {

@@ -30,6 +30,7 @@ from connectors.tracked_links import verify_shares
 from engine.events import parse_time
 from engine.policy import ScoringPolicy
 from engine.rules.model import CampaignSet
+from inbox.router import EnqueueReport, enqueue_events
 from pipeline import Scorer, ingest_events
 from storage.db import transaction
 from storage.models.connectors import ConnectorSource, ConnectorSpend
@@ -89,6 +90,7 @@ class Poller:
     pricing: Mapping[str, Pricing] = field(default_factory=dict)
     scorer: Scorer | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    queue: bool = False  # True: events go to the inbox for worker processes (inbox/)
 
     def poll(self, source: Source, *, force: bool = False) -> PollOutcome:
         """Poll once if due (or `force`); never raises for platform trouble."""
@@ -150,7 +152,8 @@ class Poller:
 
         with self.sessions() as session:
             events = verify_shares(session, batch.events)
-        report = ingest_events(
+        arrive = enqueue_events if self.queue else ingest_events
+        report = arrive(
             self.sessions,
             self.campaigns(),
             events,
@@ -160,14 +163,15 @@ class Poller:
             policy=self.policy,
             also=also,
         )
-        outcome.events += report.accepted
+        taken = report.queued if isinstance(report, EnqueueReport) else report.accepted
+        outcome.events += taken
         outcome.fetched += batch.fetched
-        outcome.points += report.points
+        outcome.points += getattr(report, "points", 0)  # queued events earn once a worker applies them
         with transaction(self.sessions) as session:
             session.execute(
                 update(ConnectorSource)
                 .where(ConnectorSource.name == source.name)
-                .values(events=ConnectorSource.events + report.accepted)
+                .values(events=ConnectorSource.events + taken)
             )
 
     # -- status ------------------------------------------------------------------------

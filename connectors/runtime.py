@@ -52,6 +52,7 @@ def runtime(app: Flask) -> Runtime:
         rates=connectors.rates,
         pricing=connectors.pricing,
         scorer=default_scorer(),
+        queue=bool(app.config.get("INGEST_QUEUE")),
     )
     app.extensions["connectors"] = made = Runtime(settings, connectors, poller)
     return made

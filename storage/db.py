@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, MetaData, create_engine, event, text
@@ -57,13 +57,53 @@ ENGINE_STATE_LOCK_ID = 0x46414E46  # arbitrary constants naming what a lock prot
 MONITORING_LOCK_ID = 0x46414E4D
 
 
-def take_engine_state(session: Session) -> None:
-    """Have the engine state to this transaction alone until it ends.
+FAN_LOCKS = 1  # namespaces of the per-key locks (`take_keys`)
+CHALLENGE_LOCKS = 2
 
-    A batch loads totals, adds to them and writes them back, so two batches at once would
-    lose one's additions.
+
+def take_engine_state(session: Session) -> None:
+    """Have the whole engine state to this transaction alone until it ends.
+
+    For work that reads across fans (judging closed board periods, a partner's duplicate
+    check): it waits for every batch in flight, and batches wait for it.
     """
-    take_lock(session, ENGINE_STATE_LOCK_ID)
+    if _is_postgresql(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": ENGINE_STATE_LOCK_ID})
+    else:
+        _take_sqlite_writer(session)
+
+
+def share_engine_state(session: Session) -> None:
+    """Take part in the engine state beside other batches until the transaction ends.
+
+    Batches share it and then lock the fans they touch (`take_keys`), so batches of different
+    fans run at once; `take_engine_state` waits for all of them. SQLite has one writer at a
+    time anyway: the batch takes it.
+    """
+    if _is_postgresql(session):
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:id)"), {"id": ENGINE_STATE_LOCK_ID})
+    else:
+        _take_sqlite_writer(session)
+
+
+def take_keys(session: Session, namespace: int, keys: Iterable[str]) -> None:
+    """Hold a lock per key (a fan, a challenge) until the transaction ends, cluster-wide.
+
+    A batch loads a fan's totals, adds to them and writes them back; two batches of one fan
+    at once would lose one's additions. Locks are taken in one statement in a fixed order
+    (by hash), so two batches never wait for each other in a circle. On SQLite the writer
+    lock taken by `share_engine_state` already covers every key.
+    """
+    wanted = sorted(set(keys))
+    if not wanted or not _is_postgresql(session):
+        return
+    session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(:ns, k) FROM "
+            "(SELECT DISTINCT hashtext(key) AS k FROM unnest(CAST(:keys AS text[])) AS key ORDER BY k) AS o"
+        ),
+        {"ns": namespace, "keys": wanted},
+    )
 
 
 def take_lock(session: Session, lock_id: int) -> None:
@@ -73,7 +113,15 @@ def take_lock(session: Session, lock_id: int) -> None:
     which takes the database's single write lock before anything is read (other writers
     wait for it), so any lock id serialises with every other writer.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if _is_postgresql(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
     else:
-        session.execute(text("DELETE FROM quarantine WHERE 0 = 1"))
+        _take_sqlite_writer(session)
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _take_sqlite_writer(session: Session) -> None:
+    session.execute(text("DELETE FROM quarantine WHERE 0 = 1"))

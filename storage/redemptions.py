@@ -37,6 +37,7 @@ from storage.db import transaction
 from storage.models.core import Fan, LedgerEntry
 from storage.models.gamification import Redemption, RewardCounter
 from storage.models.loyalty import Partner
+from storage.sequence import allocate
 from storage.state_store import aware, upsert
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ def _spend(session: Session, reward: Reward, fan_id: str, now: datetime, key: st
     session.add(row)
     session.flush()
     _tell_partner(session, row, "reward.redeemed", now, name=reward.name)
-    seq = (session.scalar(select(func.max(LedgerEntry.seq))) or 0) + 1
+    seq = allocate(session, 1) + 1  # in commit order, like a batch's (storage/sequence.py)
     session.add(
         LedgerEntry(
             seq=seq,

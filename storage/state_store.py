@@ -10,7 +10,7 @@ ledger keys).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from engine.events import Event
 from engine.state import Accepted, EngineState, Entry, FanState, Grant, Link, Score
 from monitoring.labels import label_for
-from storage import bulk
+from storage import bulk, sequence
 from storage.models.core import (
     BadgeGrant,
     BadgeProgress,
@@ -72,31 +72,46 @@ def aware(value: datetime | None) -> datetime | None:
 # -- loading -----------------------------------------------------------------------------
 
 
-def load_state(session: Session, events: Sequence[Event]) -> EngineState:
-    """An `EngineState` holding every row these events can read or change."""
+Lock = Callable[[set[str]], None]
+
+
+def load_state(session: Session, events: Sequence[Event], lock: Lock | None = None) -> EngineState:
+    """An `EngineState` holding every row these events can read or change.
+
+    `lock` is called with every fan the events can touch before their rows are read, so
+    that a concurrent batch of another worker cannot change them in between. Numbers in
+    processing order start provisional (storage/sequence.py); `flush_state` makes them real.
+    """
     state = EngineState()
-    state.seq = _max_seq(session)
+    state.seq = sequence.PROVISIONAL
     ids = {e.id for e in events}
     targets = {e.retracts for e in events if e.retracts}
-    state.seen = _existing_ids(session, ids | targets)
     profiles = {e.profile_key for e in events if e.profile_key}
     profiles |= {str(e.attrs["profile"]) for e in events if e.type == "profile_linked"}
-    _load_accepted(session, state, targets & state.seen)
-    profiles |= {a.profile for a in state.accepted.values() if a.profile}  # a retracted link unlinks
+    if targets:  # whose events are retracted: their fans are touched too
+        scout = EngineState()
+        _load_accepted(session, scout, targets)
+        profiles |= {a.profile for a in scout.accepted.values() if a.profile}  # a retracted link unlinks
     _load_links(session, state, profiles)
     fans = {e.fan for e in events if e.fan} | profiles
     fans |= {link.fan for links in state.links.values() for link in links}
-    fans |= {a.fan for a in state.accepted.values()}
+    if targets:
+        fans |= {a.fan for a in scout.accepted.values()}
+    if lock is not None:
+        lock(fans)
+        # A batch of the same profiles that committed meanwhile may have linked them.
+        state.links.clear()
+        _load_links(session, state, profiles)
+        more = {link.fan for links in state.links.values() for link in links} - fans
+        if more:  # rare; out of order, so a circular wait is possible and then retried
+            lock(more)
+            fans |= more
+    # Read after locking: a batch of the same fans that committed meanwhile is seen whole.
+    state.seen = _existing_ids(session, ids | targets)
+    _load_accepted(session, state, targets & state.seen)
     _load_fans(session, state, fans)
     _load_solvers(session, state)
     return state
-
-
-def _max_seq(session: Session) -> int:
-    ledger = session.scalar(select(func.max(LedgerEntry.seq))) or 0
-    grants = session.scalar(select(func.max(BadgeGrant.seq))) or 0
-    events = session.scalar(select(func.max(StoredEvent.seq))) or 0
-    return max(ledger, grants, events)
 
 
 def _existing_ids(session: Session, ids: set[str]) -> set[str]:
@@ -222,7 +237,11 @@ def upsert(
 
 
 def flush_state(session: Session, state: EngineState, events: dict[str, Event], now: datetime) -> None:
-    """Write everything the engine changed, in dependency order."""
+    """Write everything the engine changed, in dependency order, with real `seq` numbers.
+
+    Rows without numbers go first: taking the numbers locks the counter until commit
+    (storage/sequence.py), and other workers' batches wait for it, so it is taken late.
+    """
     dirty = state.dirty
     _write_fans(session, state, events, now)
     bulk.write(
@@ -233,9 +252,7 @@ def flush_state(session: Session, state: EngineState, events: dict[str, Event], 
         ("fan_id", "campaign_id"),
         ("points",),
     )
-    _write_links(session, dirty.links)
-    _write_events(session, state, events, now)
-    bulk.write(session, LedgerEntry.__table__, LEDGER_COLUMNS, [_ledger_row(e) for e in state.ledger])
+    write_links(session, dirty.links)
     caps = [(k, "/".join(k.split("/")[2:-1]), *state.caps[k]) for k in dirty.caps]
     bulk.write(
         session,
@@ -246,7 +263,6 @@ def flush_state(session: Session, state: EngineState, events: dict[str, Event], 
         ("count", "points"),
     )
     _write_progress(session, state)
-    _write_grants(session, state)
     upsert(
         session,
         ChallengeSolver,
@@ -256,8 +272,27 @@ def flush_state(session: Session, state: EngineState, events: dict[str, Event], 
         ],
         ("campaign_id", "challenge_id", "fan_id"),
     )
-    _write_scores(session, state)
     upsert(session, ClosedPeriod, [{"board": b, "period": p} for b, p in dirty.closed], ("board", "period"))
+    _number(session, state)
+    _write_events(session, state, events, now)
+    bulk.write(session, LedgerEntry.__table__, LEDGER_COLUMNS, [_ledger_row(e) for e in state.ledger])
+    _write_grants(session, state)
+    _write_scores(session, state)
+
+
+def _number(session: Session, state: EngineState) -> None:
+    """Swap the batch's provisional numbers for real ones, taken now so that they follow
+    every number committed before (the counter stays locked until this batch commits)."""
+    base = sequence.allocate(session, max(0, state.seq - sequence.PROVISIONAL))
+    real = sequence.real
+    for entry in state.ledger:
+        entry.seq = real(entry.seq, base)  # type: ignore[assignment]
+        entry.reverses = real(entry.reverses, base)
+    for record in state.dirty.accepted:
+        record.seq = real(record.seq, base)  # type: ignore[assignment]
+    for _, _, grant in state.dirty.grants:
+        grant.seq = real(grant.seq, base)  # type: ignore[assignment]
+    state.seq = real(state.seq, base) if state.seq > sequence.PROVISIONAL else base  # type: ignore[assignment]
 
 
 def _write_fans(session: Session, state: EngineState, events: dict[str, Event], now: datetime) -> None:
@@ -281,7 +316,9 @@ def _write_fans(session: Session, state: EngineState, events: dict[str, Event], 
     )
 
 
-def _write_links(session: Session, links: list[tuple[str, Link]]) -> None:
+def write_links(session: Session, links: Iterable[tuple[str, Link]]) -> None:
+    """Store links; an unlinking time once stored stays (the first retraction counts, and a
+    worker replaying a link the inbox's router already unlinked must not link it again)."""
     rows = {
         link.event_id: {
             "profile_key": profile,
@@ -292,7 +329,16 @@ def _write_links(session: Session, links: list[tuple[str, Link]]) -> None:
         }
         for profile, link in links  # the last state of each link wins
     }
-    upsert(session, LinkedProfile, list(rows.values()), ("link_event_id",), ("unlinked_at",))
+    if not rows:
+        return
+    table = LinkedProfile.__table__
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["link_event_id"],
+        set_={"unlinked_at": func.coalesce(table.c.unlinked_at, stmt.excluded.unlinked_at)},
+    )
+    session.execute(stmt, list(rows.values()))
 
 
 EVENT_COLUMNS = (

@@ -121,3 +121,30 @@ def test_job_runs_are_counted_for_the_metrics(loyalty_app) -> None:  # type: ign
     before = JOB_RUNS.labels("loyalty:claim-failures", "ok")._value.get()
     jobs.loyalty_job(loyalty_app, "loyalty:claim-failures")
     assert JOB_RUNS.labels("loyalty:claim-failures", "ok")._value.get() == before + 1
+
+
+def test_the_close_periods_job_grants_rank_badges_for_ended_periods(app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from storage.models.core import BadgeGrant
+
+    path = tmp_path / "campaigns.yaml"
+    path.write_text(
+        "version: 1\ncampaigns:\n  - id: c\n    rules:\n      - {id: r, on: retweet, points: 10}\n"
+        "    badges:\n      - {id: top, name: Top, leaderboard: daily, rank: 1}\n"
+        "    leaderboards:\n      - {id: daily, period: day}\n",
+        encoding="utf-8",
+    )
+    app.extensions["campaigns"] = CampaignRegistry(path, interval=0)
+    event = {
+        "id": "e",
+        "platform": "x",
+        "type": "retweet",
+        "at": "2026-01-05T10:00:00Z",
+        "actor": {"id": "1"},
+    }
+    _ingest(app, [event | {"post": {"id": "p", "author": "club"}}])
+    with app.app_context(), app.extensions["db_sessions"]() as session:
+        assert session.scalars(select(BadgeGrant)).all() == []  # a stream closes no period by itself
+    assert jobs.close_periods_job(app) == "close periods: done"
+    with app.app_context(), app.extensions["db_sessions"]() as session:
+        grants = session.scalars(select(BadgeGrant)).all()
+        assert [(g.fan_id, g.badge_id, g.period) for g in grants] == [("x:1", "top", "2026-01-05")]

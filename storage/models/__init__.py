@@ -6,6 +6,7 @@ from storage.models import (  # noqa: F401
     connectors,
     core,
     gamification,
+    inbox,
     links,
     loyalty,
     monitoring,

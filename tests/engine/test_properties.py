@@ -42,7 +42,7 @@ ORDER_FREE = campaigns("""
           - {id: daily, period: day}
 """)
 
-ORDERED = campaigns("""
+ORDERED_YAML = """
     version: 1
     timezone: Europe/Berlin
     campaigns:
@@ -57,7 +57,8 @@ ORDERED = campaigns("""
           - {id: weekly, period: week}
         challenges:
           - {id: q, question: Q?, answers: [yes], points: 5, winners: 2}
-""")
+"""
+ORDERED = campaigns(ORDERED_YAML)
 
 START = datetime(2026, 12, 1, tzinfo=UTC)
 

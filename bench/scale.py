@@ -1,0 +1,158 @@
+"""Workers on PostgreSQL: events/s for 1, 2 and 4 worker processes over the same backlog.
+
+    .venv/bin/python -m bench.scale [--events 200000] [--fans 20000] [--workers 1,2,4]
+    (or: make bench-scale)
+
+Starts a throwaway PostgreSQL server (as the tests do), generates the engine benchmark's
+event file (bench/engine.py: 3 campaigns, 15 rules, badges and boards), and for each
+worker count: a fresh database, the file queued (`enqueue`, timed on its own), then N
+worker processes started together and timed until the inbox is empty. The baseline,
+measured in the same run, is the one-process path (`ingest` straight into the database);
+the table gives each run's events/s, its speed-up over one worker, and its share of
+linear scaling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+
+NOW = datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--fans", type=int, default=20_000)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--batch", type=int, default=5000)
+    args = parser.parse_args()
+    from bench.engine import campaigns_yaml, generate
+    from tests import postgres
+
+    counts = [int(n) for n in args.workers.split(",")]
+    with tempfile.TemporaryDirectory(prefix="fanfare-scale-") as tmp:
+        events, campaigns = Path(tmp) / "events.jsonl", Path(tmp) / "campaigns.yaml"
+        generate(events, args.events, args.fans)
+        campaigns.write_text(campaigns_yaml(), encoding="utf-8")
+        server = postgres.start()
+        try:
+            print(f"{args.events:,} events, {args.fans:,} fans; load average {os.getloadavg()[0]:.2f}")
+            base = _one_process(server.url, "scale_direct", events, campaigns, args.batch)
+            print(f"one process, no inbox (ingest):   {base:>8,.0f} events/s")
+            rates: dict[int, float] = {}
+            for count in counts:
+                rates[count] = _workers(server.url, f"scale_w{count}", events, campaigns, count, args.batch)
+            _table(rates, base)
+        finally:
+            server.stop()
+
+
+def _database(url: str, name: str) -> str:
+    from sqlalchemy import create_engine
+
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    target = url.rsplit("/", 1)[0] + f"/{name}"
+    from storage.db import make_engine
+    from storage.schema import ensure_schema
+
+    engine = make_engine(target)
+    ensure_schema(engine)
+    engine.dispose()
+    return target
+
+
+def _campaigns(path: Path):  # type: ignore[no-untyped-def]
+    from engine.rules.loader import load_campaigns
+
+    campaigns, errors = load_campaigns(str(path))
+    assert campaigns is not None, errors
+    return campaigns
+
+
+def _one_process(url: str, name: str, events: Path, campaigns: Path, batch: int) -> float:
+    from pipeline import ingest_lines
+    from storage.db import make_engine, make_sessionmaker
+
+    target = _database(url, name)
+    engine = make_engine(target)
+    started = time.perf_counter()
+    with events.open(encoding="utf-8") as lines:
+        report = ingest_lines(
+            make_sessionmaker(engine), _campaigns(campaigns), lines, source="bench", now=NOW, batch=batch
+        )
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return report.accepted / seconds
+
+
+def _workers(url: str, name: str, events: Path, campaigns: Path, count: int, batch: int) -> float:
+    from inbox.router import enqueue_lines, pending
+    from storage.db import make_engine, make_sessionmaker
+
+    target = _database(url, name)
+    engine = make_engine(target)
+    sessions = make_sessionmaker(engine)
+    started = time.perf_counter()
+    with events.open(encoding="utf-8") as lines:
+        queued = enqueue_lines(sessions, _campaigns(campaigns), lines, source="bench", now=NOW).queued
+    enqueued = time.perf_counter() - started
+    env = os.environ | {
+        "DATABASE_URL": target,
+        "FANFARE_CAMPAIGNS_PATH": str(campaigns),
+        "FANFARE_LOG_FORMAT": "text",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "flask",
+        "--app",
+        "app",
+        "worker",
+        "--until-empty",
+        "--batch",
+        str(batch),
+    ]
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(count)
+    ]
+    for proc in procs:
+        proc.wait()
+    seconds = time.perf_counter() - started
+    with sessions() as session:
+        left = pending(session)
+    engine.dispose()
+    rate = queued / seconds
+    print(
+        f"{count} worker(s): queued {queued:,} in {enqueued:.1f} s ({queued / enqueued:,.0f}/s), "
+        f"applied in {seconds:.1f} s: {rate:,.0f} events/s; {left} left"
+    )
+    return rate
+
+
+def _table(rates: dict[int, float], base: float) -> None:
+    one = rates.get(1) or next(iter(rates.values()))
+    print("\n| workers | events/s | vs 1 worker | of linear | vs one process |")
+    print("|---|---|---|---|---|")
+    for count, rate in rates.items():
+        print(
+            f"| {count} | {rate:,.0f} | {rate / one:.2f}x | {rate / one / count:.0%} | {rate / base:.2f}x |"
+        )
+
+
+if __name__ == "__main__":
+    main()

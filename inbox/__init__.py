@@ -1,0 +1,1 @@
+"""The inbox: events queued by arrival (router) and applied by worker processes (worker)."""

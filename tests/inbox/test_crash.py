@@ -1,0 +1,223 @@
+"""Workers killed with SIGKILL at random points lose nothing and award nothing twice.
+
+On a real PostgreSQL server: 200,000 events are applied once by one uninterrupted process
+(`ingest`), once by worker processes of which one is killed twenty times at random moments
+and restarted, and once by four workers at once. Ledger, badges, boards, totals, caps,
+links and stored events must be identical in all three.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from inbox.router import enqueue_lines, pending
+from pipeline import close_periods, ingest_lines
+from storage.db import make_engine, make_sessionmaker
+from storage.schema import ROOT, ensure_schema
+from tests.engine.test_properties import ORDERED, ORDERED_YAML, START
+from tests.inbox.snapshot import snapshot
+from tests.inbox.streams import busy_stream
+from tests.postgres import ThrowawayPostgres
+
+EVENTS = 200_000
+NOW = START.replace(year=2027)
+KILLS = 20
+
+
+@pytest.fixture(scope="module")
+def backlog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("crash") / "events.jsonl"
+    events = busy_stream(EVENTS, fans=20_000, seed=11, days=28)
+    path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def campaigns_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("crash") / "campaigns.yaml"
+    path.write_text(textwrap.dedent(ORDERED_YAML), encoding="utf-8")
+    return path
+
+
+def _database(server: ThrowawayPostgres, name: str) -> str:
+    admin = create_engine(server.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    url = server.url.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(url)
+    ensure_schema(engine)
+    engine.dispose()
+    return url
+
+
+def _outcome(url: str) -> dict:
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    close_periods(sessions, ORDERED, NOW)
+    with sessions() as session:
+        assert pending(session) == 0
+        result = snapshot(session)
+    engine.dispose()
+    return result
+
+
+@pytest.fixture(scope="module")
+def one_process(postgres_server: ThrowawayPostgres, backlog: Path) -> dict:
+    url = _database(postgres_server, "one_process")
+    engine = make_engine(url)
+    with backlog.open(encoding="utf-8") as lines:
+        report = ingest_lines(make_sessionmaker(engine), ORDERED, lines, source="gen", now=NOW)
+    engine.dispose()
+    assert report.accepted > EVENTS * 0.9  # the rest: retracts refused, quarantined with reasons
+    return _outcome(url)
+
+
+def _queued(server: ThrowawayPostgres, name: str, backlog: Path) -> str:
+    url = _database(server, name)
+    engine = make_engine(url)
+    with backlog.open(encoding="utf-8") as lines:
+        report = enqueue_lines(make_sessionmaker(engine), ORDERED, lines, source="gen", now=NOW)
+    engine.dispose()
+    assert report.queued + report.rejected == EVENTS  # a retract of the unseen is refused on arrival
+    return url
+
+
+class Workers:
+    """`flask --app app worker` processes, as production runs them."""
+
+    def __init__(self, url: str, campaigns: Path) -> None:
+        self.env = os.environ | {
+            "DATABASE_URL": url,
+            "FANFARE_CAMPAIGNS_PATH": str(campaigns),
+            "FANFARE_LOG_FORMAT": "text",
+        }
+        self.url = url
+        self.running: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.started = 0
+        self.born: dict[str, float] = {}
+        self.in_flight = 0  # kills that caught a batch's transaction open
+
+    def start(self) -> None:
+        self.started += 1
+        name = f"worker-{self.started}"  # PostgreSQL shows it as the connections' application_name
+        command = [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "app",
+            "worker",
+            "--until-empty",
+            "--batch",
+            "2000",
+        ]
+        env = self.env | {"PGAPPNAME": name}
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.running.append((name, proc))
+        self.born[name] = time.monotonic()
+
+    def kill_oldest(self, after: float) -> None:
+        """Kill the oldest worker once it has run `after` seconds."""
+        name, proc = self.running[0]
+        time.sleep(max(0.0, self.born[name] + after - time.monotonic()))
+        self.running.pop(0)
+        open_transaction = _in_transaction(self.url, name)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        self.in_flight += open_transaction
+
+    def wait(self, timeout: float) -> None:
+        for _, proc in self.running:
+            _, err = proc.communicate(timeout=timeout)
+            assert proc.returncode == 0, err.decode(errors="replace")[-2000:]
+
+
+def _in_transaction(url: str, name: str) -> bool:
+    """Whether a worker has a transaction open (it is inside a batch) right now."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        query = text(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name AND xact_start IS NOT NULL"
+        )
+        found = conn.scalar(query, {"name": name})
+    engine.dispose()
+    return bool(found)
+
+
+def test_workers_killed_twenty_times_end_exactly_as_one_uninterrupted_process(
+    postgres_server: ThrowawayPostgres,
+    backlog: Path,
+    campaigns_file: Path,
+    one_process: dict,
+    workers_of: Any,
+) -> None:
+    url = _queued(postgres_server, "killed", backlog)
+    workers = workers_of(url, campaigns_file)
+    rng = random.Random(20)
+    workers.start()
+    workers.start()
+    for _ in range(KILLS):
+        # The oldest worker, some 3 s after it started applying (start-up takes about 3 s):
+        # a random point of some batch, loading, applying, writing or committing.
+        workers.kill_oldest(after=rng.uniform(5.0, 7.5))
+        workers.start()
+    left = _pending(url)
+    workers.wait(timeout=900)
+    assert 0 < left < EVENTS * 0.9  # work was done meanwhile, and every kill fell while work remained
+    assert workers.in_flight >= KILLS // 2  # most kills broke a batch in flight
+    assert _outcome(url) == one_process
+
+
+def test_four_workers_over_one_backlog_end_exactly_as_one_process(
+    postgres_server: ThrowawayPostgres,
+    backlog: Path,
+    campaigns_file: Path,
+    one_process: dict,
+    workers_of: Any,
+) -> None:
+    url = _queued(postgres_server, "four", backlog)
+    workers = workers_of(url, campaigns_file)
+    for _ in range(4):
+        workers.start()
+    workers.wait(timeout=900)
+    assert _outcome(url) == one_process
+
+
+def _pending(url: str) -> int:
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        count = pending(session)
+    engine.dispose()
+    return count
+
+
+@pytest.fixture
+def workers_of() -> Iterator[Any]:
+    """Worker processes for a database; any still running at the end are killed."""
+    made: list[Workers] = []
+
+    def make(url: str, campaigns: Path) -> Workers:
+        made.append(Workers(url, campaigns))
+        return made[-1]
+
+    yield make
+    for workers in made:
+        for _, proc in workers.running:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
