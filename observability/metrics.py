@@ -130,7 +130,34 @@ def database_gauges(session: Session, now: datetime | None = None) -> CollectorR
     rows = session.execute(select(QuarantinedEvent.source, func.count()).group_by(QuarantinedEvent.source))
     for source, n in _by_label(rows):
         quarantined.labels(source).set(n)
+    _inbox_gauges(session, registry, now)
     return registry
+
+
+def _inbox_gauges(session: Session, registry: CollectorRegistry, now: datetime) -> None:
+    """How much waits for the workers (docs/workers.md), by source, and for how long."""
+    from storage.models.inbox import InboxEvent
+
+    waiting = Gauge(
+        "fanfare_inbox_events", "Events queued for the workers, by source.", ["source"], registry=registry
+    )
+    oldest = Gauge(
+        "fanfare_inbox_oldest_age_seconds",
+        "How long the longest-waiting queued event has waited, by source.",
+        ["source"],
+        registry=registry,
+    )
+    rows = session.execute(
+        select(InboxEvent.source, func.count(), func.min(InboxEvent.enqueued_at)).group_by(InboxEvent.source)
+    ).all()
+    for source, n in _by_label((source, n) for source, n, _ in rows):
+        waiting.labels(source).set(n)
+    ages: dict[str, float] = {}
+    for source, _, first in rows:
+        label = source_label(source)
+        ages[label] = max(ages.get(label, 0.0), _age(now, first))
+    for label, age in ages.items():
+        oldest.labels(label).set(age)
 
 
 def _by_label(rows: Iterable[Any]) -> Mapping[str, int]:
