@@ -129,16 +129,7 @@ def ingest_events(
     `also` runs inside the same transaction after the events are written, so a
     connector's checkpoint lands together with the events it covers.
     """
-    events: list[Event] = []
-    bad: list[Bad] = []
-    for index, item in enumerate(items):
-        if isinstance(item, Event):
-            events.append(item)
-            continue
-        try:
-            events.append(parse_event(item))
-        except EventError as exc:
-            bad.append(Bad(None, f"item {index}: {exc}", json.dumps(item, default=str, ensure_ascii=False)))
+    events, bad = parse_items(items)
     report = IngestReport()
     ingest_batch(
         sessions,
@@ -153,6 +144,21 @@ def ingest_events(
         also=also,
     )
     return report
+
+
+def parse_items(items: Iterable[Mapping[str, Any] | Event]) -> tuple[list[Event], list[Bad]]:
+    """Events from mappings (or `Event`s as they are), and what could not be parsed, why."""
+    events: list[Event] = []
+    bad: list[Bad] = []
+    for index, item in enumerate(items):
+        if isinstance(item, Event):
+            events.append(item)
+            continue
+        try:
+            events.append(parse_event(item))
+        except EventError as exc:
+            bad.append(Bad(None, f"item {index}: {exc}", json.dumps(item, default=str, ensure_ascii=False)))
+    return events, bad
 
 
 def ingest_batch(

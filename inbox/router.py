@@ -24,13 +24,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.events import Event, EventError, parse_event
+from engine.events import Event
 from engine.gc_pause import gc_paused
 from engine.policy import ScoringPolicy
 from engine.reading import read_ordered
 from engine.rules.model import CampaignSet
 from engine.state import Link
-from pipeline import BATCH, Also, Bad, Scorer, quarantine, scored
+from pipeline import BATCH, Also, Bad, Scorer, parse_items, quarantine, scored
 from storage.db import take_lock, transaction
 from storage.models.core import Fan, LinkedProfile, StoredEvent
 from storage.models.inbox import InboxEvent, InboxPartition
@@ -127,16 +127,7 @@ def enqueue_events(
     also: Also | None = None,
 ) -> EnqueueReport:
     """Queue a connector's page or an API call's events in one transaction, with `also`."""
-    events: list[Event] = []
-    bad: list[Bad] = []
-    for index, item in enumerate(items):
-        if isinstance(item, Event):
-            events.append(item)
-            continue
-        try:
-            events.append(parse_event(item))
-        except EventError as exc:
-            bad.append(Bad(None, f"item {index}: {exc}", json.dumps(item, default=str, ensure_ascii=False)))
+    events, bad = parse_items(items)
     report = EnqueueReport(rejected=len(bad))
     with transaction(sessions) as session:
         quarantine(session, bad, source, now)
