@@ -209,7 +209,7 @@ def ingest_in(
     report.duplicates += len(events) - len(unique)
     ordered = sorted((_scored(e, scorer) for e in unique.values()), key=lambda e: (e.at, e.id))
     take_engine_state(session)
-    state = load_state(session, ordered)
+    state = load_state(session, ordered, campaigns)
     engine = Engine(campaigns, state, scorer, policy)
     outcomes: dict[str, Outcome] = {}
     for event in ordered:
@@ -268,6 +268,6 @@ def close_periods(sessions: sessionmaker[Session], campaigns: CampaignSet, now: 
         take_engine_state(session)
         state = EngineState()
         load_boards(session, state, boards)
-        state.seq = load_state(session, []).seq
+        state.seq = load_state(session, [], campaigns).seq
         Engine(campaigns, state).close_periods(now)
         flush_state(session, state, {}, now)
