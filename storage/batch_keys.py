@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from engine.events import Event
 from engine.plan import CampaignPlan, Plan
@@ -56,7 +55,7 @@ def batch_keys(
             named = event.attrs.get("campaign")
             chosen = plan.by_id.get(named) if isinstance(named, str) and named else None
             if chosen is not None:
-                _boards(keys, chosen, event.at, candidates.of(event))
+                _boards(keys, chosen, event.at.astimezone(chosen.campaign.tz), candidates.of(event))
         else:
             _accept(keys, plan, candidates.of(event), event)
     return keys
@@ -67,11 +66,11 @@ def _accept(keys: BatchKeys, plan: Plan, fans: set[str], event: Event) -> None:
     challenge = event.attrs.get("challenge") if event.type == "quiz_answer" else None
     for member in members_of(plan.campaigns, event):
         campaign = member.campaign
-        local = _local(event.at, campaign.tz)
+        local = event.at.astimezone(campaign.tz)
         _caps(keys, member, event.type, fans, local)
         for badge, _kind in member.badges.get(event.type, ()):
             keys.progress.setdefault((campaign.id, badge.id), set()).update(fans)
-        _boards(keys, member, event.at, fans)
+        _boards(keys, member, local, fans)
         if challenge is not None and any(ch.id == challenge for ch in campaign.challenges):
             keys.challenges.add((campaign.id, str(challenge)))
 
@@ -97,8 +96,9 @@ def _retract(
         return  # rejected: retracts an unknown event
     for member in plan.campaigns:  # the target's campaigns, or more: a superset is harmless
         campaign = member.campaign
-        _caps(keys, member, "retract", fans, _local(event.at, campaign.tz))
-        _boards(keys, member, event.at, fans)
+        local = event.at.astimezone(campaign.tz)
+        _caps(keys, member, "retract", fans, local)
+        _boards(keys, member, local, fans)
         for badge, _kind in member.badges.get(target_type, ()):
             keys.progress.setdefault((campaign.id, badge.id), set()).update(fans)
 
@@ -113,14 +113,9 @@ def _caps(
             keys.caps.update(f"{campaign_id}/{rule.id}/{fan}/{period}" for fan in fans)
 
 
-def _boards(keys: BatchKeys, member: CampaignPlan, at: datetime, fans: set[str]) -> None:
-    local = _local(at, member.campaign.tz)
+def _boards(keys: BatchKeys, member: CampaignPlan, local: datetime, fans: set[str]) -> None:
     for board, name in member.boards:
         keys.scores.setdefault((name, period_key(board.period, local)), set()).update(fans)
-
-
-def _local(at: datetime, tz: ZoneInfo) -> datetime:
-    return at.astimezone(tz)
 
 
 class _Candidates:

@@ -54,15 +54,25 @@ def chunks(items: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
         yield batch
 
 
-def rows_where_in(session: Session, model: type, column: str, values: Iterable[Any]) -> Iterable[Any]:
-    """Core rows of `model` whose `column` is one of `values`, queried in chunks.
+def rows_where_in(
+    session: Session, model: type, column: str, values: Iterable[Any], **equal: Any
+) -> Iterable[Any]:
+    """Core rows of `model` whose `column` is one of `values` (and whose `equal` columns have
+    those values), queried in chunks.
 
     Core rows, not ORM objects: a batch loads hundreds of thousands of rows and building
-    mapped instances for them costs more than the rest of the batch.
+    mapped instances for them costs more than the rest of the batch. One expanding
+    parameter, not a literal per value: building hundreds of bound parameters per query
+    cost more than SQLite's lookups.
     """
     table = model.__table__  # type: ignore[attr-defined]
+    query = select(table).where(
+        table.c[column].in_(bindparam("values", expanding=True)),
+        *(table.c[name] == bindparam(f"equal_{name}") for name in equal),
+    )
+    fixed = {f"equal_{name}": value for name, value in equal.items()}
     for part in chunks(values):
-        yield from session.execute(select(table).where(table.c[column].in_(part))).all()
+        yield from session.execute(query, {"values": part, **fixed}).all()
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -181,29 +191,22 @@ def _load_caps(session: Session, state: EngineState, keys: set[str]) -> None:
 
 def _load_progress(session: Session, state: EngineState, keys: dict[tuple[str, str], set[str]]) -> None:
     """Badge progress of the (campaign, badge) pairs the batch advances or unwinds, per fan."""
-    table = BadgeProgress.__table__
     for (campaign_id, badge_id), fans in keys.items():
-        for part in chunks(fans):
-            query = select(table).where(
-                table.c.fan_id.in_(part), table.c.campaign_id == campaign_id, table.c.badge_id == badge_id
-            )
-            for prog in session.execute(query).all():
-                state.progress[(prog.fan_id, campaign_id, badge_id)] = dict(prog.state)
+        for prog in rows_where_in(
+            session, BadgeProgress, "fan_id", fans, campaign_id=campaign_id, badge_id=badge_id
+        ):
+            state.progress[(prog.fan_id, campaign_id, badge_id)] = dict(prog.state)
 
 
 def _load_scores(session: Session, state: EngineState, keys: dict[tuple[str, str], set[str]]) -> None:
     """Board scores of the board periods the batch posts to, for its fans (primary key lookups)."""
-    table = BoardScore.__table__
     for (board, period), fans in keys.items():
-        scores = state.scores.setdefault((board, period), {})
-        for part in chunks(fans):
-            query = select(table).where(
-                table.c.board == board, table.c.period == period, table.c.fan_id.in_(part)
-            )
-            for score in session.execute(query).all():
-                scores[score.fan_id] = Score(score.points, aware(score.last_at), score.last_event)  # type: ignore[arg-type]
-        if not scores:
-            del state.scores[(board, period)]
+        scores = {
+            score.fan_id: Score(score.points, aware(score.last_at), score.last_event)  # type: ignore[arg-type]
+            for score in rows_where_in(session, BoardScore, "fan_id", fans, board=board, period=period)
+        }
+        if scores:
+            state.scores[(board, period)] = scores
 
 
 def _load_solvers(session: Session, state: EngineState, challenges: set[tuple[str, str]]) -> None:

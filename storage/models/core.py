@@ -170,6 +170,8 @@ class BadgeGrant(Base):
     """A badge earned, once per fan per campaign, with when and why."""
 
     __tablename__ = "badge_grants"
+    # every ingest batch reads max(seq): without it, a scan of every grant per batch
+    __table_args__ = (Index("ix_badge_grants_seq", "seq"),)
 
     fan_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     campaign_id: Mapped[str] = mapped_column(String(100), primary_key=True)
