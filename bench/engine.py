@@ -8,8 +8,8 @@ measures, each in its own process so peak memory is its own:
   ingest     the same file into a fresh SQLite database (goal >= 20,000 events/s)
   ceiling    plain sqlite3 executemany of as many ledger rows as ingest wrote
 and prints events/s, CPU seconds (the machine may be shared), peak RSS, the ratios between
-them, and the ingest rate of the first and the last tenth of its batches: whether ingest
-slows down as the database grows.
+them, and the ingest rate over each fifth of its batches: whether ingest slows down as
+the database grows.
 """
 
 from __future__ import annotations
@@ -270,18 +270,17 @@ def run_all(tmp: Path, events: int, fans: int) -> None:
 
 
 def _history(batches: list[list[float]]) -> str:
-    """Whether ingest slows as the database grows: the first tenth of the batches against the last."""
+    """Whether ingest slows as the database grows: its rate over each fifth of the batches
+    (each batch's own, when there are fewer than five)."""
     if len(batches) < 2:
         return "ingest per batch: too few batches to compare"
-    tenth = max(1, len(batches) // 10)
-
-    def rate(part: list[list[float]]) -> float:
-        return sum(n for _, n in part) / sum(s for s, _ in part)
-
+    parts = min(5, len(batches))
+    groups = [batches[len(batches) * k // parts : len(batches) * (k + 1) // parts] for k in range(parts)]
+    rates = [sum(n for _, n in part) / sum(s for s, _ in part) for part in groups]
     slowest, fastest = max(s for s, _ in batches), min(s for s, _ in batches)
     return (
-        f"ingest per batch: first {tenth} at {rate(batches[:tenth]):,.0f} events/s, "
-        f"last {tenth} at {rate(batches[-tenth:]):,.0f} events/s "
+        f"ingest events/s over {'each fifth of its batches' if parts == 5 else 'its batches'}: "
+        f"{' / '.join(f'{r:,.0f}' for r in rates)} "
         f"(batches of {BATCH:,}: slowest {slowest:.1f} s, fastest {fastest:.1f} s)"
     )
 
