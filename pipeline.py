@@ -237,7 +237,7 @@ def ingest_in(
         take_keys(session, FAN_LOCKS, fans)
         take_keys(session, CHALLENGE_LOCKS, challenges)  # winners are counted across fans
 
-    state = load_state(session, ordered, lock)
+    state = load_state(session, ordered, campaigns, lock)
     engine = Engine(campaigns, state, scorer, policy)
     outcomes: dict[str, Outcome] = {}
     for event in ordered:
@@ -298,6 +298,6 @@ def close_periods(sessions: sessionmaker[Session], campaigns: CampaignSet, now: 
         take_engine_state(session)
         state = EngineState()
         load_boards(session, state, boards)
-        state.seq = load_state(session, []).seq
+        state.seq = load_state(session, [], campaigns).seq
         Engine(campaigns, state).close_periods(now)
         flush_state(session, state, {}, now)

@@ -7,13 +7,16 @@ measures, each in its own process so peak memory is its own:
   simulate   the whole file through the engine in memory (goal >= 100,000 events/s)
   ingest     the same file into a fresh SQLite database (goal >= 20,000 events/s)
   ceiling    plain sqlite3 executemany of as many ledger rows as ingest wrote
-and prints events/s, peak RSS, and the ratios between them.
+and prints events/s, CPU seconds (the machine may be shared), peak RSS, the ratios between
+them, and the ingest rate over each fifth of its batches: whether ingest slows down as
+the database grows.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import resource
@@ -60,6 +63,7 @@ CAMPAIGN = """
       - {{id: all-time}}
       - {{id: weekly, period: week}}
 """
+BATCH = 20_000  # events per ingest batch (one transaction each)
 TYPES = ["retweet", "quote", "reply", "mention", "comment", "share", "like", "purchase"]
 WEIGHTS = [30, 10, 12, 20, 8, 6, 10, 4]
 
@@ -106,17 +110,36 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process so far (user + system): on a shared machine, what it really used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class BatchClock(logging.Handler):
+    """Notes when each ingest batch is stored (the pipeline logs one line per batch)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.stamps: list[tuple[float, int]] = []  # (when, events in the batch)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("batch stored"):
+            accepted, duplicates, quarantined = record.args[:3]  # type: ignore[index,misc]
+            self.stamps.append((time.perf_counter(), accepted + duplicates + quarantined))
+
+
 def stage_simulate(campaigns: str, events: str) -> dict:
     from engine.rules.loader import load_campaigns
     from engine.simulate import run
 
     cs, errors = load_campaigns(campaigns)
     assert cs is not None, errors
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     with open(events, encoding="utf-8") as lines:
         sim = run(cs, lines, datetime(2027, 1, 1, tzinfo=UTC), keep_ledger=False)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "fans": len(sim.state.fans), "rss_mib": peak_rss_mib()}
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    return {"seconds": seconds, "cpu": cpu, "fans": len(sim.state.fans), "rss_mib": peak_rss_mib()}
 
 
 def stage_ingest(campaigns: str, events: str, db: str) -> dict:
@@ -133,15 +156,28 @@ def stage_ingest(campaigns: str, events: str, db: str) -> dict:
     engine = make_engine(f"sqlite:///{db}")
     ensure_schema(engine)
     sessions = make_sessionmaker(engine)
-    started = time.perf_counter()
+    clock = BatchClock()
+    log = logging.getLogger("fanfare.ingest")
+    log.addHandler(clock)
+    log.setLevel(logging.INFO)
+    log.propagate = False  # timing only: nothing printed
+    started, cpu = time.perf_counter(), cpu_seconds()
     with open(events, encoding="utf-8") as lines:
         report = ingest_lines(
-            sessions, cs, lines, source="bench", now=datetime(2027, 1, 1, tzinfo=UTC), batch=20000
+            sessions, cs, lines, source="bench", now=datetime(2027, 1, 1, tzinfo=UTC), batch=BATCH
         )
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     with sessions() as session:
         rows = session.scalar(select(func.count()).select_from(LedgerEntry))
-    return {"seconds": seconds, "accepted": report.accepted, "ledger_rows": rows, "rss_mib": peak_rss_mib()}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "accepted": report.accepted,
+        "ledger_rows": rows,
+        "rss_mib": peak_rss_mib(),
+        # (seconds, events) of each batch after the first, from one commit to the next
+        "batches": [(b - a, n) for (a, _), (b, n) in zip(clock.stamps, clock.stamps[1:], strict=False)],
+    }
 
 
 def stage_ceiling(rows: int, db: str) -> dict:
@@ -167,12 +203,12 @@ def stage_ceiling(rows: int, db: str) -> dict:
         )
         for i in range(rows)
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     with conn:
         conn.executemany("INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", data)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     conn.close()
-    return {"seconds": seconds, "rss_mib": peak_rss_mib()}
+    return {"seconds": seconds, "cpu": cpu, "rss_mib": peak_rss_mib()}
 
 
 def _child(stage: str, *args: str) -> dict:
@@ -218,7 +254,7 @@ def run_all(tmp: Path, events: int, fans: int) -> None:
     sim_rate, ing_rate = events / sim["seconds"], events / ing["seconds"]
     ceil_rate = ing["ledger_rows"] / ceil["seconds"]
     ing_rows_rate = ing["ledger_rows"] / ing["seconds"]
-    print(f"{'stage':<10}{'seconds':>10}{'events/s':>12}{'peak RSS MiB':>14}  goal")
+    print(f"{'stage':<10}{'seconds':>10}{'cpu s':>9}{'events/s':>12}{'peak RSS MiB':>14}  goal")
     print(_row("simulate", sim, sim_rate) + "  >= 100,000/s, <= 1024 MiB")
     print(_row("ingest", ing, ing_rate) + "  >= 20,000/s, <= 1024 MiB")
     print(
@@ -230,10 +266,28 @@ def run_all(tmp: Path, events: int, fans: int) -> None:
         f"{ing_rows_rate / ceil_rate:.2f} x the sqlite3 ceiling; "
         f"simulate is {sim_rate / ing_rate:.1f} x ingest"
     )
+    print(_history(ing["batches"]))
+
+
+def _history(batches: list[list[float]]) -> str:
+    """Whether ingest slows as the database grows: its rate over each fifth of the batches
+    (each batch's own, when there are fewer than five)."""
+    if len(batches) < 2:
+        return "ingest per batch: too few batches to compare"
+    parts = min(5, len(batches))
+    groups = [batches[len(batches) * k // parts : len(batches) * (k + 1) // parts] for k in range(parts)]
+    rates = [sum(n for _, n in part) / sum(s for s, _ in part) for part in groups]
+    slowest, fastest = max(s for s, _ in batches), min(s for s, _ in batches)
+    return (
+        f"ingest events/s over {'each fifth of its batches' if parts == 5 else 'its batches'}: "
+        f"{' / '.join(f'{r:,.0f}' for r in rates)} "
+        f"(batches of {BATCH:,}: slowest {slowest:.1f} s, fastest {fastest:.1f} s)"
+    )
 
 
 def _row(stage: str, figures: dict, rate: float) -> str:  # type: ignore[type-arg]
-    return f"{stage:<10}{figures['seconds']:>10.1f}{rate:>12,.0f}{figures['rss_mib']:>14.0f}"
+    seconds, cpu, rss = figures["seconds"], figures["cpu"], figures["rss_mib"]
+    return f"{stage:<10}{seconds:>10.1f}{cpu:>9.1f}{rate:>12,.0f}{rss:>14.0f}"
 
 
 if __name__ == "__main__":

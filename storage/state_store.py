@@ -19,9 +19,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine.events import Event
+from engine.plan import Plan
+from engine.rules.model import CampaignSet
 from engine.state import Accepted, EngineState, Entry, FanState, Grant, Link, Score
 from monitoring.labels import label_for
 from storage import bulk, sequence
+from storage.batch_keys import batch_keys
 from storage.models.core import (
     BadgeGrant,
     BadgeProgress,
@@ -51,15 +54,25 @@ def chunks(items: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
         yield batch
 
 
-def rows_where_in(session: Session, model: type, column: str, values: Iterable[Any]) -> Iterable[Any]:
-    """Core rows of `model` whose `column` is one of `values`, queried in chunks.
+def rows_where_in(
+    session: Session, model: type, column: str, values: Iterable[Any], **equal: Any
+) -> Iterable[Any]:
+    """Core rows of `model` whose `column` is one of `values` (and whose `equal` columns have
+    those values), queried in chunks.
 
     Core rows, not ORM objects: a batch loads hundreds of thousands of rows and building
-    mapped instances for them costs more than the rest of the batch.
+    mapped instances for them costs more than the rest of the batch. One expanding
+    parameter, not a literal per value: building hundreds of bound parameters per query
+    cost more than SQLite's lookups.
     """
     table = model.__table__  # type: ignore[attr-defined]
+    query = select(table).where(
+        table.c[column].in_(bindparam("values", expanding=True)),
+        *(table.c[name] == bindparam(f"equal_{name}") for name in equal),
+    )
+    fixed = {f"equal_{name}": value for name, value in equal.items()}
     for part in chunks(values):
-        yield from session.execute(select(table).where(table.c[column].in_(part))).all()
+        yield from session.execute(query, {"values": part, **fixed}).all()
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -75,9 +88,14 @@ def aware(value: datetime | None) -> datetime | None:
 Lock = Callable[[set[str]], None]
 
 
-def load_state(session: Session, events: Sequence[Event], lock: Lock | None = None) -> EngineState:
-    """An `EngineState` holding every row these events can read or change.
+def load_state(
+    session: Session, events: Sequence[Event], campaigns: CampaignSet, lock: Lock | None = None
+) -> EngineState:
+    """An `EngineState` holding every row these events can read or change under `campaigns`.
 
+    Per fan, the rows that do not grow with time (totals, campaigns, badges earned);
+    of the rows kept per period or per badge, only the keys the events can touch
+    (`storage.batch_keys`), so a batch reads as much on the campaign's last day as on its first.
     `lock` is called with every fan the events can touch before their rows are read, so
     that a concurrent batch of another worker cannot change them in between. Numbers in
     processing order start provisional (storage/sequence.py); `flush_state` makes them real.
@@ -110,7 +128,12 @@ def load_state(session: Session, events: Sequence[Event], lock: Lock | None = No
     state.seen = _existing_ids(session, ids | targets)
     _load_accepted(session, state, targets & state.seen)
     _load_fans(session, state, fans)
-    _load_solvers(session, state)
+    fresh = [e for e in events if e.id not in state.seen]  # the rest are duplicates: they touch nothing
+    keys = batch_keys(Plan(campaigns), fresh, state.links, state.accepted)
+    _load_caps(session, state, keys.caps)
+    _load_progress(session, state, keys.progress)
+    _load_scores(session, state, keys.scores)
+    _load_solvers(session, state, keys.challenges)
     return state
 
 
@@ -165,25 +188,49 @@ def _entry(row: Any) -> Entry:
 
 
 def _load_fans(session: Session, state: EngineState, fans: set[str]) -> None:
+    """Totals, campaign points and badges earned: a few rows per fan, however long it has been active."""
     for fan in rows_where_in(session, Fan, "id", fans):
         state.fans[fan.id] = FanState(fan.lifetime_points, fan.spent_points, fan.level, aware(fan.level_at))
     for row in rows_where_in(session, FanCampaign, "fan_id", fans):
         state.fans[row.fan_id].campaigns[row.campaign_id] = row.points
-    for cap in rows_where_in(session, CapCounter, "fan_id", fans):
-        state.caps[cap.key] = [cap.count, cap.points]
-    for prog in rows_where_in(session, BadgeProgress, "fan_id", fans):
-        state.progress[(prog.fan_id, prog.campaign_id, prog.badge_id)] = dict(prog.state)
     for grant in rows_where_in(session, BadgeGrant, "fan_id", fans):
         value = Grant(grant.badge_id, aware(grant.earned_at), grant.event_id, grant.period, grant.seq)  # type: ignore[arg-type]
         state.grants.setdefault((grant.fan_id, grant.campaign_id), {})[grant.badge_id] = value
-    for score in rows_where_in(session, BoardScore, "fan_id", fans):
-        value = Score(score.points, aware(score.last_at), score.last_event)  # type: ignore[arg-type]
-        state.scores.setdefault((score.board, score.period), {})[score.fan_id] = value
 
 
-def _load_solvers(session: Session, state: EngineState) -> None:
-    for row in session.scalars(select(ChallengeSolver)):
-        state.solvers.setdefault((row.campaign_id, row.challenge_id), {})[row.fan_id] = row.event_id
+def _load_caps(session: Session, state: EngineState, keys: set[str]) -> None:
+    """Cap counters by exact key (campaign/rule/fan/period): the periods of this batch only."""
+    for cap in rows_where_in(session, CapCounter, "key", keys):
+        state.caps[cap.key] = [cap.count, cap.points]
+
+
+def _load_progress(session: Session, state: EngineState, keys: dict[tuple[str, str], set[str]]) -> None:
+    """Badge progress of the (campaign, badge) pairs the batch advances or unwinds, per fan."""
+    for (campaign_id, badge_id), fans in keys.items():
+        for prog in rows_where_in(
+            session, BadgeProgress, "fan_id", fans, campaign_id=campaign_id, badge_id=badge_id
+        ):
+            state.progress[(prog.fan_id, campaign_id, badge_id)] = dict(prog.state)
+
+
+def _load_scores(session: Session, state: EngineState, keys: dict[tuple[str, str], set[str]]) -> None:
+    """Board scores of the board periods the batch posts to, for its fans (primary key lookups)."""
+    for (board, period), fans in keys.items():
+        scores = {
+            score.fan_id: Score(score.points, aware(score.last_at), score.last_event)  # type: ignore[arg-type]
+            for score in rows_where_in(session, BoardScore, "fan_id", fans, board=board, period=period)
+        }
+        if scores:
+            state.scores[(board, period)] = scores
+
+
+def _load_solvers(session: Session, state: EngineState, challenges: set[tuple[str, str]]) -> None:
+    """Every solver of each challenge answered in the batch: the winners limit counts them all."""
+    table = ChallengeSolver.__table__
+    for campaign_id, challenge_id in challenges:
+        query = select(table).where(table.c.campaign_id == campaign_id, table.c.challenge_id == challenge_id)
+        for row in session.execute(query).all():
+            state.solvers.setdefault((campaign_id, challenge_id), {})[row.fan_id] = row.event_id
 
 
 def load_boards(session: Session, state: EngineState, boards: Iterable[str]) -> None:
