@@ -18,7 +18,6 @@ nothing is applied twice.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections import Counter
@@ -31,7 +30,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.events import EventError, parse_event
+from engine.events import EventError, parse_line
 from engine.gc_pause import gc_paused
 from engine.rules.model import CampaignSet
 from inbox.router import pending, policy_from
@@ -159,8 +158,8 @@ def _apply(
     events, bad, policies, lines = [], [], {}, {}
     for row in rows:
         try:
-            event = parse_event(json.loads(row.payload))
-        except (EventError, ValueError) as exc:  # stored by an older release, say: set aside
+            event = parse_line(row.payload)
+        except EventError as exc:  # stored by an older release, say: set aside
             bad.append(Bad(row.line, f"{row.event_id}: {exc}", row.payload))
             continue
         events.append(event)
