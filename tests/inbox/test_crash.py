@@ -138,7 +138,7 @@ class Workers:
         self.running.pop(0)
         open_transaction = _in_transaction(self.url, name)
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc.communicate()  # reaps it and closes its pipe
         self.in_flight += open_transaction
 
     def wait(self, timeout: float) -> None:
@@ -220,4 +220,4 @@ def workers_of() -> Iterator[Any]:
         for _, proc in workers.running:
             if proc.poll() is None:
                 proc.kill()
-                proc.wait()
+            proc.communicate()
