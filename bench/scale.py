@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -125,6 +126,7 @@ def _workers(url: str, name: str, events: Path, campaigns: Path, count: int, bat
         "--batch",
         str(batch),
     ]
+    server_cpu, workers_cpu = _server_cpu(), _children_cpu()
     started = time.perf_counter()
     procs = [
         subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -133,15 +135,38 @@ def _workers(url: str, name: str, events: Path, campaigns: Path, count: int, bat
     for proc in procs:
         proc.wait()
     seconds = time.perf_counter() - started
+    server_cpu, workers_cpu = _server_cpu() - server_cpu, _children_cpu() - workers_cpu
     with sessions() as session:
         left = pending(session)
     engine.dispose()
     rate = queued / seconds
     print(
         f"{count} worker(s): queued {queued:,} in {enqueued:.1f} s ({queued / enqueued:,.0f}/s), "
-        f"applied in {seconds:.1f} s: {rate:,.0f} events/s; {left} left"
+        f"applied in {seconds:.1f} s: {rate:,.0f} events/s; {left} left; CPU per event: "
+        f"workers {workers_cpu / queued * 1e6:,.0f} µs, database server {server_cpu / queued * 1e6:,.0f} µs"
     )
     return rate
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _server_cpu() -> float:
+    """CPU seconds used so far by every PostgreSQL server process on the machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            if not entry.name.isdigit() or (entry / "comm").read_text().strip() != "postgres":
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        # utime, stime, and those of its ended children (backends, once the postmaster reaps them)
+        total += sum(int(value) for value in fields[11:15]) / tick
+    return total
 
 
 def _table(rates: dict[int, float], base: float) -> None:
