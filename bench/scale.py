@@ -24,7 +24,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import text
+from tests.postgres import ThrowawayPostgres
+from tests.postgres import start as start_postgres
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 
@@ -37,42 +38,23 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=5000)
     args = parser.parse_args()
     from bench.engine import campaigns_yaml, generate
-    from tests import postgres
 
     counts = [int(n) for n in args.workers.split(",")]
     with tempfile.TemporaryDirectory(prefix="fanfare-scale-") as tmp:
         events, campaigns = Path(tmp) / "events.jsonl", Path(tmp) / "campaigns.yaml"
         generate(events, args.events, args.fans)
         campaigns.write_text(campaigns_yaml(), encoding="utf-8")
-        server = postgres.start()
+        server = start_postgres()
         try:
             print(f"{args.events:,} events, {args.fans:,} fans; load average {os.getloadavg()[0]:.2f}")
-            base = _one_process(server.url, "scale_direct", events, campaigns, args.batch)
+            base = _one_process(server, "scale_direct", events, campaigns, args.batch)
             print(f"one process, no inbox (ingest):   {base:>8,.0f} events/s")
             rates: dict[int, float] = {}
             for count in counts:
-                rates[count] = _workers(server.url, f"scale_w{count}", events, campaigns, count, args.batch)
+                rates[count] = _workers(server, f"scale_w{count}", events, campaigns, count, args.batch)
             _table(rates, base)
         finally:
             server.stop()
-
-
-def _database(url: str, name: str) -> str:
-    from sqlalchemy import create_engine
-
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    target = url.rsplit("/", 1)[0] + f"/{name}"
-    from storage.db import make_engine
-    from storage.schema import ensure_schema
-
-    engine = make_engine(target)
-    ensure_schema(engine)
-    engine.dispose()
-    return target
 
 
 def _campaigns(path: Path):  # type: ignore[no-untyped-def]
@@ -83,11 +65,11 @@ def _campaigns(path: Path):  # type: ignore[no-untyped-def]
     return campaigns
 
 
-def _one_process(url: str, name: str, events: Path, campaigns: Path, batch: int) -> float:
+def _one_process(server: ThrowawayPostgres, name: str, events: Path, campaigns: Path, batch: int) -> float:
     from pipeline import ingest_lines
     from storage.db import make_engine, make_sessionmaker
 
-    target = _database(url, name)
+    target = server.database(name)
     engine = make_engine(target)
     started = time.perf_counter()
     with events.open(encoding="utf-8") as lines:
@@ -99,11 +81,13 @@ def _one_process(url: str, name: str, events: Path, campaigns: Path, batch: int)
     return report.accepted / seconds
 
 
-def _workers(url: str, name: str, events: Path, campaigns: Path, count: int, batch: int) -> float:
+def _workers(
+    server: ThrowawayPostgres, name: str, events: Path, campaigns: Path, count: int, batch: int
+) -> float:
     from inbox.router import enqueue_lines, pending
     from storage.db import make_engine, make_sessionmaker
 
-    target = _database(url, name)
+    target = server.database(name)
     engine = make_engine(target)
     sessions = make_sessionmaker(engine)
     started = time.perf_counter()

@@ -78,6 +78,8 @@ def drain_once(
     """Apply one batch of queued events; how many were taken (0: none ready for this worker)."""
     report = report if report is not None else WorkerReport()
     with gc_paused(), transaction(sessions) as session:
+        # Before claiming, not only in `ingest_in`: on SQLite this is the writer lock, and a
+        # second worker must not read the same rows before this batch deletes them.
         share_engine_state(session)
         parts = _claim(session, claim)
         rows = _ungated(session, _oldest(session, parts, batch), parts, campaigns) if parts else []

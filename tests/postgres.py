@@ -29,6 +29,24 @@ class ThrowawayPostgres:
     def url(self) -> str:
         return f"postgresql+psycopg://fanfare@127.0.0.1:{self.port}/postgres"
 
+    def database(self, name: str) -> str:
+        """A fresh database `name` on this server, migrated to the newest schema; its URL."""
+        from sqlalchemy import create_engine, text
+
+        from storage.db import make_engine
+        from storage.schema import ensure_schema
+
+        admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        admin.dispose()
+        url = self.url.rsplit("/", 1)[0] + f"/{name}"
+        engine = make_engine(url)
+        ensure_schema(engine)
+        engine.dispose()
+        return url
+
     def stop(self) -> None:
         subprocess.run(
             [

@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, text
 from inbox.router import enqueue_lines, pending
 from pipeline import close_periods, ingest_lines
 from storage.db import make_engine, make_sessionmaker
-from storage.schema import ROOT, ensure_schema
+from storage.schema import ROOT
 from tests.engine.test_properties import ORDERED, ORDERED_YAML, START
 from tests.inbox.snapshot import snapshot
 from tests.inbox.streams import busy_stream
@@ -52,19 +52,6 @@ def campaigns_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _database(server: ThrowawayPostgres, name: str) -> str:
-    admin = create_engine(server.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    url = server.url.rsplit("/", 1)[0] + f"/{name}"
-    engine = make_engine(url)
-    ensure_schema(engine)
-    engine.dispose()
-    return url
-
-
 def _outcome(url: str) -> dict:
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
@@ -78,7 +65,7 @@ def _outcome(url: str) -> dict:
 
 @pytest.fixture(scope="module")
 def one_process(postgres_server: ThrowawayPostgres, backlog: Path) -> dict:
-    url = _database(postgres_server, "one_process")
+    url = postgres_server.database("one_process")
     engine = make_engine(url)
     with backlog.open(encoding="utf-8") as lines:
         report = ingest_lines(make_sessionmaker(engine), ORDERED, lines, source="gen", now=NOW)
@@ -88,7 +75,7 @@ def one_process(postgres_server: ThrowawayPostgres, backlog: Path) -> dict:
 
 
 def _queued(server: ThrowawayPostgres, name: str, backlog: Path) -> str:
-    url = _database(server, name)
+    url = server.database(name)
     engine = make_engine(url)
     with backlog.open(encoding="utf-8") as lines:
         report = enqueue_lines(make_sessionmaker(engine), ORDERED, lines, source="gen", now=NOW)
