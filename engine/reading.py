@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from engine.events import Event, Rejected, parse_line, read_jsonl
+from engine.events import Event, Rejected, loads, read_jsonl, trusted_event
 
 
 @dataclass(slots=True)
@@ -37,12 +37,13 @@ class OrderedInput:
 
     def drain(self) -> Iterator[tuple[int, Event]]:
         """`(line number, event)` in processing order, parsed again from the kept text, letting
-        go of each text once parsed: the state grows into the memory the texts leave."""
+        go of each text once parsed: the state grows into the memory the texts leave. The
+        first reading validated every kept line, so this one only builds its `Event`."""
         keyed = self.keyed
         for index in range(len(keyed)):
-            _at, _id, line, text = keyed[index]
+            at, _id, line, text = keyed[index]
             keyed[index] = None  # type: ignore[call-overload]
-            yield line, parse_line(text)
+            yield line, trusted_event(loads(text), at)
         keyed.clear()
 
 

@@ -7,7 +7,16 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.events import EVENT_TYPES, Event, EventError, parse_event, parse_line, read_jsonl
+from engine.events import (
+    EVENT_TYPES,
+    Event,
+    EventError,
+    loads,
+    parse_event,
+    parse_line,
+    read_jsonl,
+    trusted_event,
+)
 
 JSON_SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=10)
@@ -52,3 +61,85 @@ def test_a_bad_line_never_takes_a_good_one_with_it(lines: list[str]) -> None:
     for _, item, text in results:
         if isinstance(item, Event):
             assert parse_line(text) == item
+
+
+TEXT_OR_NUMBER = st.one_of(st.text(max_size=6), st.integers(), st.none())
+STRINGS = st.one_of(st.none(), st.lists(st.text(max_size=5), max_size=3))
+LIKELY_VALID = st.fixed_dictionaries(
+    {
+        "id": st.one_of(st.text(min_size=1, max_size=6), st.integers()),
+        "platform": st.one_of(st.sampled_from(["x", "web"]), st.integers()),
+        "type": st.sampled_from(EVENT_TYPES),
+        "at": st.sampled_from(["2026-11-20T10:04:11Z", " 2026-11-20T10:04:11+01:00", "2026-11-20T10:04"]),
+    },
+    optional={
+        "actor": st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {"id": st.one_of(st.text(min_size=1, max_size=4), st.integers())},
+                optional={
+                    "handle": TEXT_OR_NUMBER,
+                    "name": TEXT_OR_NUMBER,
+                    "followers": st.one_of(st.none(), st.integers()),
+                },
+            ),
+        ),
+        "post": st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {"id": st.one_of(st.text(min_size=1, max_size=4), st.integers())},
+                optional={"author": TEXT_OR_NUMBER, "url": TEXT_OR_NUMBER},
+            ),
+        ),
+        "text": TEXT_OR_NUMBER,
+        "fan": TEXT_OR_NUMBER,
+        "hashtags": STRINGS,
+        "mentions": STRINGS,
+        "links": STRINGS,
+        "sentiment": st.one_of(st.none(), st.integers(-1, 1), st.floats(-1, 1)),
+        "attrs": st.one_of(
+            st.none(),
+            st.dictionaries(
+                st.sampled_from(["retracts", "profile", "points", "reason", "campaign", "amount"]),
+                st.one_of(st.text(min_size=1, max_size=4), st.integers(-5, 5), JSON),
+                max_size=4,
+            ),
+        ),
+        "extra": JSON,
+    },
+)
+
+
+REQUIRED = {  # what each kind of type needs, so that most generated events are valid
+    "actor": {"id": "1"},
+    "post": {"id": "p"},
+    "fan": "f",
+    "attrs": {"retracts": "e1", "profile": "x:1", "points": 3, "reason": "r"},
+}
+
+
+@st.composite
+def valid_mostly(draw: st.DrawFn) -> dict:
+    raw = draw(LIKELY_VALID)
+    for key, value in REQUIRED.items():
+        if raw.get(key) is None and draw(st.integers(0, 5)):
+            raw[key] = value
+    return raw
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(valid_mostly(), EVENTS))
+def test_a_trusted_second_reading_gives_the_same_event(raw: dict) -> None:
+    """`trusted_event` builds what `parse_event` returned for every line it accepted."""
+    line = json.dumps(raw)
+    try:
+        checked = parse_line(line)
+    except EventError:
+        return
+    again = trusted_event(loads(line), checked.at)
+    assert again == checked
+    assert [type(getattr(again, f)) for f in again.__slots__] == [
+        type(getattr(checked, f)) for f in checked.__slots__
+    ]
+    for part in ("actor", "post"):
+        assert repr(getattr(again, part)) == repr(getattr(checked, part))
