@@ -36,9 +36,13 @@ def run(
     with gc_paused():
         ordered = read_ordered(lines)
         rejected = [(bad.line or 0, bad.error) for bad in ordered.rejected]
-        # Nothing is flushed, and only the events some retract names can ever be undone.
+        # Nothing is flushed, only the events some retract names can ever be undone, and
+        # read_ordered kept one line per id: no id can come twice.
         state = EngineState(
-            keep_ledger=keep_ledger, track_changes=False, retract_targets=ordered.retract_targets
+            keep_ledger=keep_ledger,
+            track_changes=False,
+            retract_targets=ordered.retract_targets,
+            unique_ids=True,
         )
         engine = Engine(campaigns, state, scorer)
         for line, event in ordered.drain():
