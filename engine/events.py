@@ -9,7 +9,7 @@ line number, instead of stopping at the first.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -300,26 +300,130 @@ def trusted_event(raw: dict[str, Any], at: datetime) -> Event:
         post = Post(_as_text(post["id"]), _as_text(post.get("author")), _as_text(post.get("url")))
     hashtags, mentions, links = get("hashtags"), get("mentions"), get("links")
     sentiment, attrs = get("sentiment"), get("attrs")
-    return Event(
-        _as_text(raw["id"]),
-        _as_text(raw["platform"]),
-        raw["type"],
-        at,
-        actor,
-        post,
-        _as_text(get("text")),
-        () if hashtags is None else tuple(hashtags),
-        () if mentions is None else tuple(mentions),
-        () if links is None else tuple(links),
-        _as_text(get("fan")),
-        None if sentiment is None else float(sentiment),
-        {} if attrs is None else dict(attrs),
-    )
+    # What Event(...) does, at half the cost: a frozen dataclass's __init__ sets each slot
+    # through object.__setattr__; the slots' own setters skip that lookup.
+    event = _new(Event)
+    _set_id(event, _as_text(raw["id"]))
+    _set_platform(event, _as_text(raw["platform"]))
+    _set_type(event, raw["type"])
+    _set_at(event, at)
+    _set_actor(event, actor)
+    _set_post(event, post)
+    _set_text(event, _as_text(get("text")))
+    _set_hashtags(event, () if hashtags is None else tuple(hashtags))
+    _set_mentions(event, () if mentions is None else tuple(mentions))
+    _set_links(event, () if links is None else tuple(links))
+    _set_fan(event, _as_text(get("fan")))
+    _set_sentiment(event, None if sentiment is None else float(sentiment))
+    _set_attrs(event, {} if attrs is None else dict(attrs))
+    return event
+
+
+_new = object.__new__
+(
+    _set_id,
+    _set_platform,
+    _set_type,
+    _set_at,
+    _set_actor,
+    _set_post,
+    _set_text,
+    _set_hashtags,
+    _set_mentions,
+    _set_links,
+    _set_fan,
+    _set_sentiment,
+    _set_attrs,
+) = (getattr(Event, name).__set__ for name in Event.__slots__)
 
 
 def _as_text(value: Any) -> Any:
     """`_text` of a value it accepted: a string, None, or a whole number given as text."""
     return value if value is None or type(value) is str else str(value)
+
+
+# Types whose only requirements are an actor, a post or a fan (see `_check_required`).
+_PLAIN_TYPES = (SOCIAL_TYPES | FAN_TYPES) - {"profile_linked"}
+
+
+def plain_key(raw: Any) -> tuple[datetime, str] | None:
+    """`(at, id)` of an event in the shape nearly every line has, which `parse_event` certainly
+    accepts: every text field a string, no `retract`, `grant` or `profile_linked`. None for
+    anything else, which `parse_event` then judges (and words the error of). Reading a file
+    checks a million lines; this is that check without building an `Event`."""
+    if type(raw) is not dict:
+        return None
+    get = raw.get
+    kind, event_id, platform, at = get("type"), get("id"), get("platform"), get("at")
+    if type(kind) is not str or kind not in _PLAIN_TYPES:
+        return None
+    if type(event_id) is not str or type(platform) is not str or type(at) is not str:
+        return None
+    if not event_id.strip() or not platform.strip():
+        return None
+    actor, post, fan = get("actor"), get("post"), get("fan")
+    if actor is not None and not _plain_actor(actor):
+        return None
+    if post is not None and not _plain_post(post):
+        return None
+    if fan is None:
+        if kind in FAN_TYPES or actor is None:
+            return None
+    elif type(fan) is not str:
+        return None
+    if (post is None and kind in POST_TYPES) or not _plain_rest(get):
+        return None
+    try:
+        return parse_time(at), event_id
+    except EventError:
+        return None
+
+
+def _plain_actor(actor: Any) -> bool:
+    if type(actor) is not dict:
+        return False
+    actor_id, followers = actor.get("id"), actor.get("followers")
+    return (
+        type(actor_id) is str
+        and bool(actor_id.strip())
+        and _str_or_none(actor.get("handle"))
+        and _str_or_none(actor.get("name"))
+        and (followers is None or type(followers) is int)
+    )
+
+
+def _plain_post(post: Any) -> bool:
+    if type(post) is not dict:
+        return False
+    post_id = post.get("id")
+    return (
+        type(post_id) is str
+        and bool(post_id.strip())
+        and _str_or_none(post.get("author"))
+        and _str_or_none(post.get("url"))
+    )
+
+
+def _plain_rest(get: Callable[[str], Any]) -> bool:
+    sentiment, attrs = get("sentiment"), get("attrs")
+    if sentiment is not None and not (type(sentiment) in (int, float) and -1 <= sentiment <= 1):
+        return False
+    if attrs is not None and type(attrs) is not dict:
+        return False
+    return (
+        _str_or_none(get("text"))
+        and _strings_or_none(get("hashtags"))
+        and _strings_or_none(get("mentions"))
+        and _strings_or_none(get("links"))
+    )
+
+
+def _str_or_none(value: Any) -> bool:
+    return value is None or type(value) is str
+
+
+def _strings_or_none(value: Any) -> bool:
+    return value is None or (type(value) is list and all(type(v) is str for v in value))
 
 
 def _missing(key: str) -> datetime:
@@ -356,6 +460,27 @@ def loads(line: str) -> Any:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
         return json.loads(line)
+
+
+def loads_keeping(line: str) -> tuple[Any, str | bytes]:
+    """`loads(line)`, and what to keep of the line to read it again with `loads_again`: its
+    UTF-8 bytes when orjson read them (orjson reads them again alike, with no checks before),
+    else the line itself. The bytes of a line are also smaller than its text."""
+    try:
+        data = line.encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        return json.loads(line), line
+    if _LONG_NUMBER in data.translate(_DIGIT_MAP):
+        return json.loads(line), line
+    try:
+        return orjson.loads(data), data
+    except orjson.JSONDecodeError:
+        return json.loads(line), line
+
+
+def loads_again(kept: str | bytes) -> Any:
+    """`loads` of a line `loads_keeping` kept."""
+    return orjson.loads(kept) if type(kept) is bytes else loads(kept)  # type: ignore[arg-type]
 
 
 def read_jsonl(lines: Iterable[str], source: str = "") -> Iterator[tuple[int, Event | Rejected, str]]:

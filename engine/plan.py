@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import ModuleType
 
 from engine import badges
@@ -25,6 +26,10 @@ class CampaignPlan:
     rules: dict[str, tuple[tuple[Rule, str], ...]]  # event type -> (rule, ledger source)
     badges: dict[str, tuple[tuple[Badge, ModuleType], ...]]  # event type -> event-driven badges
     boards: tuple[tuple[Leaderboard, str], ...]  # (board, "campaign/board")
+    # `starts` and `ends` in UTC, as events' times are: comparing times of one timezone
+    # object is a plain comparison, while two zones cost two UTC offset lookups.
+    starts: datetime | None = None
+    ends: datetime | None = None
 
     @classmethod
     def of(cls, campaign: Campaign) -> CampaignPlan:
@@ -40,7 +45,9 @@ class CampaignPlan:
             kind: tuple((b, k) for b, k in event_badges if matches(b.on, kind)) for kind in EVENT_TYPES
         }
         boards = tuple((board, f"{campaign.id}/{board.id}") for board in campaign.leaderboards)
-        return cls(campaign, rules, by_type, boards)
+        starts = campaign.starts.astimezone(UTC) if campaign.starts is not None else None
+        ends = campaign.ends.astimezone(UTC) if campaign.ends is not None else None
+        return cls(campaign, rules, by_type, boards, starts, ends)
 
 
 class Levels:

@@ -97,7 +97,7 @@ class Engine:
         if event.fan:
             return event.fan
         key = event.profile_key or f"{event.platform}:?"
-        linked = self.state.resolve(key, event.at)
+        linked = self.state.resolve(key, event.at) if self.state.links else None  # none: nothing to look up
         if linked is None and self.policy is not None and self.policy.require_link:
             return None
         return linked or key
@@ -111,24 +111,30 @@ class Engine:
         state.seen.add(event.id)
         if event.type == "profile_linked":
             state.add_link(str(event.attrs["profile"]), Link(fan, event.at, event.id))
-        members = members_of(self.plan.campaigns, event) if self._may_earn(event) else []
+        may_earn = self.policy is None or self.policy.may_earn(event)  # self._may_earn, inline
+        members = members_of(self.plan.campaigns, event) if may_earn else []
         entries: list[Entry] = []
-        state.fan(fan)
+        joined = state.fan(fan).campaigns
         polarity = self._polarity(event) if members else 0.0
         zones: dict[ZoneInfo, datetime] = {}  # campaigns mostly share a timezone: convert once
+        kind = event.type
         for plan in members:
             campaign = plan.campaign
-            state.join_campaign(fan, campaign.id)
+            if campaign.id not in joined:
+                state.join_campaign(fan, campaign.id)
             local = zones.get(campaign.tz) or zones.setdefault(campaign.tz, event.at.astimezone(campaign.tz))
-            if event.type == "quiz_answer":
+            if kind == "quiz_answer":
                 entries.extend(self._answer(plan, event, fan))
-            for rule, source in plan.rules.get(event.type, ()):
+            for rule, source in plan.rules.get(kind, ()):
                 entry = self._apply_rule(plan, rule, source, event, fan, local, polarity)
                 if entry is not None:
                     entries.append(entry)
-            self._advance_badges(plan, event, fan, local)
-        self._answer_outside(event, fan, members, entries)
-        if state.remembers(event.id):
+            if plan.badges.get(kind):
+                self._advance_badges(plan, event, fan, local)
+        if kind == "quiz_answer":
+            self._answer_outside(event, fan, members, entries)
+        targets = state.retract_targets
+        if targets is None or event.id in targets:  # state.remembers(event.id), inline
             self._remember_accepted(event, fan, members, entries)
         else:
             state.next_seq()  # keep processing order numbers the same either way
@@ -235,21 +241,24 @@ class Engine:
             if points > left:
                 points, note = left, f"cut to {left} by cap"
         self.state.caps[key] = [used[0] + 1, used[1] + points]
-        self.state.dirty.caps.add(key)
+        if self.state.tracking:
+            self.state.dirty.caps.add(key)
         return points, note, key
 
     def _post(self, plan: CampaignPlan, entry: Entry, local: datetime) -> Entry:
         state = self.state
-        entry.seq = state.next_seq()
+        state.seq += 1  # state.next_seq(), inline: once per award
+        entry.seq = state.seq
         if state.keep_ledger:
             state.ledger.append(entry)
-        fan = state.fan(entry.fan)
+        fan = state.fans.get(entry.fan) or state.fan(entry.fan)
         if entry.points:
             campaign_id = plan.campaign.id
             fan.points += entry.points
             fan.campaigns[campaign_id] = fan.campaigns.get(campaign_id, 0) + entry.points
-            state.dirty.fans.add(entry.fan)
-            state.dirty.fan_campaigns.add((entry.fan, campaign_id))
+            if state.tracking:
+                state.dirty.fans.add(entry.fan)
+                state.dirty.fan_campaigns.add((entry.fan, campaign_id))
             post_to_boards(state, plan.boards, entry, local)
             self._update_level(fan, entry)
         return entry
@@ -300,14 +309,20 @@ class Engine:
 
     def _advance_badges(self, plan: CampaignPlan, event: Event, fan: str, local: datetime) -> None:
         state, campaign_id = self.state, plan.campaign.id
+        earned = state.grants.get((fan, campaign_id))
+        every = state.progress
         for badge, kind in plan.badges.get(event.type, ()):
-            if badge.id in state.grants_of(fan, campaign_id):
+            if earned is not None and badge.id in earned:
                 continue
             key = (fan, campaign_id, badge.id)
-            progress = state.progress.setdefault(key, {})
-            state.dirty.progress.add(key)
+            progress = every.get(key)
+            if progress is None:
+                progress = every[key] = {}
+            if state.tracking:
+                state.dirty.progress.add(key)
             if kind.add(badge, progress, event.at, local):
                 state.grant(fan, campaign_id, Grant(badge.id, event.at, event.id, None, state.next_seq()))
+                earned = state.grants.get((fan, campaign_id))
 
     # -- challenges ------------------------------------------------------------------
 

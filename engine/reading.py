@@ -8,18 +8,30 @@ sort key, its number and its text, and each line is parsed again when its turn c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from engine.events import Event, Rejected, loads, read_jsonl, trusted_event
+from engine.events import (
+    Event,
+    EventError,
+    Rejected,
+    loads_again,
+    loads_keeping,
+    parse_event,
+    parse_line,
+    plain_key,
+    trusted_event,
+)
 
 
 @dataclass(slots=True)
 class OrderedInput:
     """Good lines in processing order (first line per id), and what was set aside."""
 
-    keyed: list[tuple[datetime, str, int, str]] = field(default_factory=list)  # at, id, line, text
+    # at, id, line number, and the line as `loads_keeping` keeps it (mostly its UTF-8 bytes)
+    keyed: list[tuple[datetime, str, int, str | bytes]] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     duplicates: int = 0
     retract_targets: set[str] = field(default_factory=set)  # ids some retract names
@@ -41,25 +53,48 @@ class OrderedInput:
         first reading validated every kept line, so this one only builds its `Event`."""
         keyed = self.keyed
         for index in range(len(keyed)):
-            at, _id, line, text = keyed[index]
+            at, _id, line, kept = keyed[index]
             keyed[index] = None  # type: ignore[call-overload]
-            yield line, trusted_event(loads(text), at)
+            yield line, trusted_event(loads_again(kept), at)
         keyed.clear()
 
 
 def read_ordered(lines: Iterable[str], source: str = "") -> OrderedInput:
-    """Read every line: the first line of each id is kept, later ones are duplicates."""
+    """Read every line: the first line of each id is kept, later ones are duplicates.
+
+    What `read_jsonl` accepts and rejects, with its errors; lines of the common shape are
+    only checked (`plain_key`), the others parsed into an `Event` to find their key.
+    """
     out = OrderedInput()
     ids: set[str] = set()
-    for line, item, text in read_jsonl(lines, source):
-        if isinstance(item, Rejected):
-            out.rejected.append(item)
-        elif item.id in ids:
-            out.duplicates += 1
+    keyed, rejected = out.keyed, out.rejected
+    for line, text in enumerate(lines, start=1):
+        if not text or text.isspace():  # `not text.strip()` without copying the line
+            continue
+        try:
+            raw, kept = loads_keeping(text)
+        except json.JSONDecodeError:
+            key, raw, kept = None, _NOT_JSON, text
         else:
-            ids.add(item.id)
-            out.keyed.append((item.at, item.id, line, text))
-            if item.retracts is not None:
-                out.retract_targets.add(item.retracts)
-    out.keyed.sort()
+            key = plain_key(raw)
+        retracts = None
+        if key is None:
+            try:
+                event = parse_line(text) if raw is _NOT_JSON else parse_event(raw)
+            except EventError as exc:
+                rejected.append(Rejected(line, str(exc), text.rstrip("\n"), source))
+                continue
+            key, retracts = (event.at, event.id), event.retracts
+        at, event_id = key
+        if event_id in ids:
+            out.duplicates += 1
+            continue
+        ids.add(event_id)
+        keyed.append((at, event_id, line, kept))
+        if retracts is not None:
+            out.retract_targets.add(retracts)
+    keyed.sort()
     return out
+
+
+_NOT_JSON = object()

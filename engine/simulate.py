@@ -33,7 +33,7 @@ def run(
     keep_ledger: bool = True,
 ) -> Simulation:
     """Parse, keep the first line of each id, process in `at` order (ties by id), close periods."""
-    with gc_paused():
+    with gc_paused(age=True):
         ordered = read_ordered(lines)
         rejected = [(bad.line or 0, bad.error) for bad in ordered.rejected]
         # Nothing is flushed, only the events some retract names can ever be undone, and

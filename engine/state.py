@@ -146,13 +146,14 @@ class _Discard:
 _DISCARD: Any = _Discard()
 
 
-class _NeverSeen(_Discard):
-    """A set of seen ids for an input without repeated ids: keeps nothing, contains nothing."""
+class _NeverSeen(frozenset):  # type: ignore[type-arg]
+    """A set of seen ids for an input without repeated ids: keeps nothing, contains nothing
+    (an empty frozenset, whose `in` costs no Python call)."""
 
     __slots__ = ()
 
-    def __contains__(self, _item: object) -> bool:
-        return False
+    def add(self, _item: object) -> None:
+        """Keep nothing."""
 
 
 _NEVER_SEEN: Any = _NeverSeen()
@@ -188,6 +189,7 @@ class EngineState:
         self.keep_ledger = keep_ledger
         self.seq = 0
         self.dirty = Dirty() if track_changes else Dirty.discarding()
+        self.tracking = track_changes  # the engine's hot paths skip `dirty` altogether when False
         self.retract_targets = retract_targets
 
     def remembers(self, event_id: str) -> bool:
@@ -204,7 +206,8 @@ class EngineState:
         state = self.fans.get(fan_id)
         if state is None:
             state = self.fans[fan_id] = FanState()
-            self.dirty.fans.add(fan_id)
+            if self.tracking:
+                self.dirty.fans.add(fan_id)
         return state
 
     def join_campaign(self, fan_id: str, campaign_id: str) -> None:
@@ -212,7 +215,8 @@ class EngineState:
         campaigns = self.fan(fan_id).campaigns
         if campaign_id not in campaigns:
             campaigns[campaign_id] = 0
-            self.dirty.fan_campaigns.add((fan_id, campaign_id))
+            if self.tracking:
+                self.dirty.fan_campaigns.add((fan_id, campaign_id))
 
     def add_link(self, profile: str, link: Link) -> None:
         """Link a profile to a fan from the link's time on."""

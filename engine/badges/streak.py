@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from engine.rules.model import Badge
+from engine.rules.timing import day_key
 
 ONE_DAY = timedelta(days=1)
 
@@ -19,9 +20,12 @@ KIND = "streak"
 
 def add(badge: Badge, progress: dict[str, Any], at: datetime, local: datetime) -> bool:
     """Mark the event's local day; earned when the run of days through it is long enough."""
-    days: dict[str, int] = progress.setdefault("days", {})
+    days: dict[str, int] | None = progress.get("days")
+    if days is None:
+        days = progress["days"] = {}
     day = local.date()
-    days[day.isoformat()] = days.get(day.isoformat(), 0) + 1
+    key = day_key(day)
+    days[key] = days.get(key, 0) + 1
     return _run_through(days, day) >= (badge.streak or 1)
 
 
@@ -38,8 +42,8 @@ def remove(badge: Badge, progress: dict[str, Any], at: datetime, local: datetime
 def _run_through(days: dict[str, int], day: date) -> int:
     """Length of the run of consecutive marked days that contains `day`."""
     length, back, forward = 1, day - ONE_DAY, day + ONE_DAY
-    while back.isoformat() in days:
+    while day_key(back) in days:
         length, back = length + 1, back - ONE_DAY
-    while forward.isoformat() in days:
+    while day_key(forward) in days:
         length, forward = length + 1, forward + ONE_DAY
     return length

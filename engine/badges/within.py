@@ -17,7 +17,9 @@ KIND = "within"
 
 def add(badge: Badge, progress: dict[str, Any], at: datetime, local: datetime) -> bool:
     """Insert the event's time; earned when some N consecutive times fit in the window."""
-    times: list[float] = progress.setdefault("times", [])
+    times: list[float] | None = progress.get("times")
+    if times is None:
+        times = progress["times"] = []
     stamp = at.timestamp()
     index = bisect.bisect_right(times, stamp)
     times.insert(index, stamp)

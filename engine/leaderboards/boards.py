@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engine.rules.model import Leaderboard
-from engine.rules.timing import period_key
+from engine.rules.timing import ALL_TIME, period_key
 from engine.state import EngineState, Entry, Score
 
 
@@ -32,19 +32,21 @@ def post_to_boards(
 ) -> None:
     """Add a ledger entry's points to every board of its campaign (`(board, "campaign/board")`
     pairs, named once per campaign), in the board's own period."""
+    every, fan, at, event_id = state.scores, entry.fan, entry.at, entry.event_id
     for board, name in boards:
-        key = (name, period_key(board.period, local))
-        scores = state.scores.get(key)
+        key = (name, ALL_TIME if board.period is None else period_key(board.period, local))
+        scores = every.get(key)
         if scores is None:
-            scores = state.scores[key] = {}
-        score = scores.get(entry.fan)
+            scores = every[key] = {}
+        score = scores.get(fan)
         if score is None:
-            scores[entry.fan] = Score(entry.points, entry.at, entry.event_id)
+            scores[fan] = Score(entry.points, at, event_id)
         else:
             score.points += entry.points
-            if (entry.at, entry.event_id) > (score.last_at, score.last_event):
-                score.last_at, score.last_event = entry.at, entry.event_id
-        state.dirty.scores.add((name, key[1], entry.fan))
+            if at > score.last_at or (at == score.last_at and event_id > score.last_event):
+                score.last_at, score.last_event = at, event_id
+        if state.tracking:
+            state.dirty.scores.add((name, key[1], entry.fan))
 
 
 def standings(scores: Iterable[tuple[str, Score]]) -> list[Standing]:

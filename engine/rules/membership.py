@@ -36,14 +36,16 @@ def members_of(plans: Sequence[CampaignPlan], event: Event) -> list[CampaignPlan
         return []
     folded: Folded | None = None
     out = []
+    at, fan_type = event.at, event.type in FAN_TYPES
     for plan in plans:
+        if (plan.starts is not None and at < plan.starts) or (plan.ends is not None and at > plan.ends):
+            continue  # `in_campaign_time`, against the bounds in UTC
         campaign = plan.campaign
-        if not in_campaign_time(campaign, event):
-            continue
-        if event.type in FAN_TYPES or campaign.content is None:
+        if fan_type or campaign.content is None:
             out.append(plan)
             continue
-        folded = folded or Folded(event)
+        if folded is None:
+            folded = _folded(event)
         if content_matches(campaign.content, event, folded):
             out.append(plan)
     return out
@@ -57,6 +59,20 @@ class Folded:
     def __init__(self, event: Event) -> None:
         self.hashtags = {h.lstrip("#").casefold() for h in event.hashtags}
         self.mentions = {n.lstrip("@").casefold() for n in event.mentions}
+
+
+# Events repeat a few hashtag and mention combinations over and over: each is folded once.
+_FOLDED: dict[tuple[tuple[str, ...], tuple[str, ...]], Folded] = {}
+
+
+def _folded(event: Event) -> Folded:
+    key = (event.hashtags, event.mentions)
+    folded = _FOLDED.get(key)
+    if folded is None:
+        if len(_FOLDED) >= 10_000:  # bounded however varied the input
+            _FOLDED.clear()
+        folded = _FOLDED[key] = Folded(event)
+    return folded
 
 
 def content_matches(content: Content, event: Event, folded: Folded | None = None) -> bool:

@@ -30,16 +30,41 @@ def period_key(per: str | None, local: datetime) -> str:
     """
     if per is None or per == "campaign":
         return ALL_TIME
-    day = local.date()
-    if per == "day":
-        return day.isoformat()
-    if per == "week":
-        return (day - timedelta(days=day.weekday())).isoformat()
-    if per == "month":
-        return day.replace(day=1).isoformat()
     if per == "hour":
         return local.strftime("%Y-%m-%dT%H%z")
+    keys = _DAY_KEYS.get(local.date())
+    if keys is None:
+        keys = _day_keys(local.date())
+    if per == "day":
+        return keys[0]
+    if per == "week":
+        return keys[1]
+    if per == "month":
+        return keys[2]
     raise ValueError(f"unknown period {per!r}")
+
+
+# The day, week and month keys of each date met so far: the engine asks for them several
+# times per event (caps, boards), and a run's events span few distinct days.
+_DAY_KEYS: dict[date, tuple[str, str, str]] = {}
+
+
+def _day_keys(day: date) -> tuple[str, str, str]:
+    keys = (
+        day.isoformat(),
+        (day - timedelta(days=day.weekday())).isoformat(),
+        day.replace(day=1).isoformat(),
+    )
+    if len(_DAY_KEYS) >= 100_000:  # decades of days: bounded however long the process runs
+        _DAY_KEYS.clear()
+    _DAY_KEYS[day] = keys
+    return keys
+
+
+def day_key(day: date) -> str:
+    """`day.isoformat()`, from the same cache as `period_key`."""
+    keys = _DAY_KEYS.get(day)
+    return (keys if keys is not None else _day_keys(day))[0]
 
 
 def period_end(per: str, key: str, tz: ZoneInfo) -> datetime:

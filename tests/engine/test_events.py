@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from engine.events import EventError, Rejected, parse_event, read_jsonl
+from engine.events import EventError, Rejected, loads_again, loads_keeping, parse_event, read_jsonl
 from tests.factories import event_dict
 
 
@@ -60,3 +60,20 @@ def test_read_jsonl_keeps_going_after_bad_lines_and_skips_blank_ones() -> None:
     assert [type(item).__name__ for _, item in out] == ["Event", "Rejected", "Rejected", "Event"]
     bad = out[1][1]
     assert isinstance(bad, Rejected) and bad.line == 3 and bad.error.startswith("not JSON")
+
+
+@pytest.mark.parametrize(
+    ("line", "as_bytes"),
+    [
+        ('{"a": "é", "n": 12}', True),
+        ('{"n": 12345678901234567890123}', False),  # beyond 64 bits: json reads it exactly
+        ('{"n": NaN}', False),  # json only
+        ('{"s": "\\ud800"}', False),  # orjson refuses even an escaped lone surrogate
+        ('{"s": "\ud800"}', False),  # a raw one cannot be encoded
+    ],
+)
+def test_a_kept_line_reads_again_as_json_reads_it(line: str, as_bytes: bool) -> None:
+    first, kept = loads_keeping(line)
+    assert isinstance(kept, bytes) is as_bytes
+    again = loads_again(kept)
+    assert json.dumps(first) == json.dumps(again) == json.dumps(json.loads(line))

@@ -11,12 +11,15 @@ from engine.events import (
     EVENT_TYPES,
     Event,
     EventError,
+    Rejected,
     loads,
     parse_event,
     parse_line,
+    plain_key,
     read_jsonl,
     trusted_event,
 )
+from engine.reading import read_ordered
 
 JSON_SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=10)
@@ -127,7 +130,7 @@ def valid_mostly(draw: st.DrawFn) -> dict:
     return raw
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.one_of(valid_mostly(), EVENTS))
 def test_a_trusted_second_reading_gives_the_same_event(raw: dict) -> None:
     """`trusted_event` builds what `parse_event` returned for every line it accepted."""
@@ -143,3 +146,54 @@ def test_a_trusted_second_reading_gives_the_same_event(raw: dict) -> None:
     ]
     for part in ("actor", "post"):
         assert repr(getattr(again, part)) == repr(getattr(checked, part))
+
+
+def _as_strings(raw: dict) -> dict:
+    """The same event with whole numbers given as text, the shape `plain_key` takes."""
+    out = {k: str(v) if type(v) is int and k not in {"sentiment"} else v for k, v in raw.items()}
+    for part in ("actor", "post"):
+        if isinstance(out.get(part), dict):
+            out[part] = {
+                k: str(v) if type(v) is int and k != "followers" else v for k, v in out[part].items()
+            }
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(valid_mostly().map(_as_strings), valid_mostly(), EVENTS))
+def test_a_plain_key_is_only_given_to_events_parse_event_accepts(raw: dict) -> None:
+    """`plain_key` judges no event differently from `parse_event`: it gives up instead."""
+    key = plain_key(raw)
+    if key is None:
+        return
+    event = parse_event(raw)
+    assert key == (event.at, event.id)
+    assert event.retracts is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            valid_mostly().map(json.dumps),
+            EVENTS.map(json.dumps),
+            st.sampled_from(["", "  \n", "{", "[1]", '{"id": 1e999}']),
+        ),
+        max_size=8,
+    )
+)
+def test_reading_in_order_keeps_and_rejects_what_read_jsonl_does(lines: list[str]) -> None:
+    ordered = read_ordered(lines, "src")
+    parsed = list(read_jsonl(lines, "src"))
+    assert ordered.rejected == [item for _, item, _ in parsed if isinstance(item, Rejected)]
+    first: dict[str, tuple] = {}
+    for number, item, text in parsed:
+        if isinstance(item, Event):
+            first.setdefault(item.id, (item.at, item.id, number, text))
+    kept_as_text = [(at, i, n, k if isinstance(k, str) else k.decode()) for at, i, n, k in ordered.keyed]
+    assert kept_as_text == sorted(first.values())
+    good = sum(isinstance(item, Event) for _, item, _ in parsed)
+    assert ordered.duplicates == good - len(first)
+    assert [event for _, event in ordered.drain()] == [
+        parse_line(text) for *_, text in sorted(first.values())
+    ]
