@@ -11,13 +11,15 @@ are the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table
+import orjson
+from sqlalchemy import JSON, Connection, Dialect, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -142,5 +144,35 @@ def _compile(
                 raise ValueError(f"{table.name}.{name} needs a value")
             order.append(None)
             defaults[position] = default.arg
-    processors = tuple(table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+    processors = tuple(_bind_processor(dialect, table.c[c].type) for c in columns)
     return _Statement(compiled.string, tuple(order), names, compiled.positional, processors, defaults)
+
+
+def _bind_processor(dialect: Dialect, column_type: Any) -> Callable[[Any], Any] | None:
+    """The column's own bind processor; on SQLite, JSON is written by `_dumps`."""
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if dialect.name != "sqlite" or not isinstance(column_type, JSON) or dialect._json_serializer is not None:  # type: ignore[attr-defined]
+        return process
+
+    def to_json(value: Any) -> Any:
+        return process(value) if value is None else _dumps(value)  # type: ignore[misc]
+
+    return to_json
+
+
+_PLAIN = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def _dumps(value: Any) -> str:
+    """`json.dumps(value)` as SQLAlchemy writes JSON, or the same value in fewer characters,
+    several times faster (an ingest batch writes a JSON event payload, campaign list and
+    badge progress per event). orjson writes what json refuses (times, dataclasses), and
+    null for NaN and infinities, which json keeps: json takes over for those values and
+    for whatever orjson refuses (integers beyond 64 bits, keys that are not strings)."""
+    try:
+        text = orjson.dumps(value, option=_PLAIN)
+    except TypeError:
+        return json.dumps(value)
+    if b"null" in text:  # perhaps a NaN or an infinity, which json writes as such
+        return json.dumps(value)
+    return text.decode()
