@@ -15,6 +15,7 @@ import json
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +23,8 @@ import orjson
 from sqlalchemy import JSON, Connection, Dialect, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from storage.models.core import UtcDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,15 +152,32 @@ def _compile(
 
 
 def _bind_processor(dialect: Dialect, column_type: Any) -> Callable[[Any], Any] | None:
-    """The column's own bind processor; on SQLite, JSON is written by `_dumps`."""
+    """The column's own bind processor; on SQLite, JSON is written by `_dumps` and UTC times
+    by `_utc_text`, to the same values in a fraction of the time."""
     process = column_type.dialect_impl(dialect).bind_processor(dialect)
-    if dialect.name != "sqlite" or not isinstance(column_type, JSON) or dialect._json_serializer is not None:  # type: ignore[attr-defined]
+    if dialect.name != "sqlite" or process is None:
         return process
+    if isinstance(column_type, type(UtcDateTime)):
 
-    def to_json(value: Any) -> Any:
-        return process(value) if value is None else _dumps(value)  # type: ignore[misc]
+        def to_text(value: Any) -> Any:
+            return _utc_text(value) if type(value) is datetime else process(value)
 
-    return to_json
+        return to_text
+    if isinstance(column_type, JSON) and dialect._json_serializer is None:  # type: ignore[attr-defined]
+
+        def to_json(value: Any) -> Any:
+            return process(value) if value is None else _dumps(value)
+
+        return to_json
+    return process
+
+
+def _utc_text(value: datetime) -> str:
+    """A time as SQLite stores `UtcDateTime`: in UTC, with microseconds, without an offset
+    (`2026-11-01 09:30:00.000000`)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 _PLAIN = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
