@@ -38,6 +38,11 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # An ingest batch updates index pages all over tables of hundreds of MiB; with the
+    # default 2 MiB cache they are read and spilled again and again (measured: a sixth of
+    # ingest's CPU). At most 128 MiB per connection, and only as the database grows.
+    cur.execute("PRAGMA cache_size=-131072")
+    cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
 
 

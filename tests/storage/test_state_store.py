@@ -21,6 +21,7 @@ from pipeline import ingest_events
 from storage.db import Base, make_engine, make_sessionmaker
 from storage.models.core import BadgeGrant, BadgeProgress, BoardScore, CapCounter, Fan, LedgerEntry
 from storage.report import fan_ledger
+from storage.state_store import columns_where_in
 from tests.factories import campaigns, event_dict
 
 NOW = datetime(2026, 12, 31, tzinfo=UTC)
@@ -325,3 +326,53 @@ def test_ingesting_in_any_arrival_order_stores_what_the_engine_computes_in_memor
     Base.metadata.create_all(engine)
     ingest(engine, *batches)
     assert stored(engine) == remembered(in_memory(batches))
+
+
+def test_keyed_loads_return_the_columns_as_sqlalchemy_converts_them(db_engine: Engine) -> None:
+    Base.metadata.create_all(db_engine)
+    when = datetime(2026, 11, 1, 21, 30, 5, 123, tzinfo=UTC)
+    fans = [f"x:{n}" for n in range(1200)]  # more than one chunk of keys
+    with make_sessionmaker(db_engine).begin() as session:
+        session.add_all(
+            BadgeProgress(
+                fan_id=fan, campaign_id="c", badge_id=badge, state={"count": n, "days": ["2026-11-01"]}
+            )
+            for n, fan in enumerate(fans)
+            for badge in ("three", "streak")
+        )
+        session.add(
+            BoardScore(
+                board="c/weekly", period="2026-W45", fan_id="x:7", points=12, last_at=when, last_event="e1"
+            )
+        )
+        session.add(
+            BoardScore(
+                board="c/weekly", period="2026-W46", fan_id="x:7", points=3, last_at=when, last_event="e2"
+            )
+        )
+    with make_sessionmaker(db_engine)() as session:
+        progress = sorted(
+            columns_where_in(
+                session,
+                BadgeProgress.__table__,
+                ("fan_id", "state"),
+                "fan_id",
+                [*fans, "x:none"],
+                badge_id="streak",
+            )
+        )
+        scores = list(
+            columns_where_in(
+                session,
+                BoardScore.__table__,
+                ("fan_id", "points", "last_at"),
+                "fan_id",
+                ["x:7", "x:8"],
+                board="c/weekly",
+                period="2026-W45",
+            )
+        )
+    assert len(progress) == 1200
+    assert progress[1] == ("x:1", {"count": 1, "days": ["2026-11-01"]})
+    assert scores == [("x:7", 12, when)]
+    assert scores[0][2].tzinfo is not None

@@ -1,0 +1,54 @@
+"""Bulk writes convert values to exactly what SQLAlchemy's own types would store."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy.dialects import sqlite
+
+from storage.bulk import _bind_processor, _dumps
+from storage.models.core import LedgerEntry, StoredEvent
+
+
+def test_json_is_compact_but_written_by_json_where_a_null_may_stand_for_a_nan() -> None:
+    assert _dumps({"a": 1, "b": [1.5, "é", None]}) == '{"a": 1, "b": [1.5, "\\u00e9", null]}'
+    assert _dumps({"a": 1, "b": [1.5, "é", True]}) == '{"a":1,"b":[1.5,"é",true]}'
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"amount": 10**20}, {1: "x"}, {"text": "lone \ud800"}, {"score": float("inf")}],
+)
+def test_json_takes_over_where_orjson_would_differ_or_refuse(value: object) -> None:
+    assert _dumps(value) == json.dumps(value)
+
+
+def test_nan_is_kept_as_json_keeps_it() -> None:
+    assert _dumps({"x": float("nan")}) == '{"x": NaN}'
+    assert math.isnan(json.loads(_dumps({"x": float("nan")}))["x"])
+
+
+def test_what_json_refuses_is_refused() -> None:
+    with pytest.raises(TypeError):
+        _dumps({"at": datetime(2026, 11, 1, tzinfo=UTC)})
+
+
+def test_utc_times_are_stored_as_sqlalchemy_stores_them_on_sqlite() -> None:
+    dialect = sqlite.dialect()
+    column = LedgerEntry.__table__.c.at.type
+    fast, reference = _bind_processor(dialect, column), column.dialect_impl(dialect).bind_processor(dialect)
+    berlin = datetime(2026, 11, 1, 22, 30, 5, 123, tzinfo=timezone(timedelta(hours=1)))
+    assert fast(berlin) == "2026-11-01 21:30:05.000123"
+    for value in (berlin, datetime(2026, 11, 1, tzinfo=UTC), datetime(999, 1, 2, 3, 4, 5), None):
+        assert fast(value) == reference(value)
+
+
+def test_json_columns_write_none_as_sqlalchemy_does() -> None:
+    dialect = sqlite.dialect()
+    column = StoredEvent.__table__.c.payload.type
+    fast, reference = _bind_processor(dialect, column), column.dialect_impl(dialect).bind_processor(dialect)
+    assert fast(None) == reference(None)
+    assert fast({"id": "e1"}) == '{"id":"e1"}'
