@@ -49,6 +49,7 @@ _CLAIM_POSTGRESQL = text(
     "ORDER BY i.at, i.event_id LIMIT 1) AS oldest "
     "ORDER BY oldest.at LIMIT :claim FOR UPDATE OF p SKIP LOCKED"
 )
+_DELETE_POSTGRESQL = text("DELETE FROM inbox WHERE id = ANY(:ids)")
 _CLAIM_SQLITE = text(  # one writer at a time: the batch already holds the database
     "SELECT part FROM (SELECT p.part AS part, (SELECT min(i.at) FROM inbox AS i WHERE i.part = p.part) "
     "AS oldest FROM inbox_partitions AS p) WHERE oldest IS NOT NULL ORDER BY oldest LIMIT :claim"
@@ -85,10 +86,7 @@ def drain_once(
         rows = _ungated(session, _oldest(session, parts, batch), parts, campaigns) if parts else []
         if not rows:
             return 0
-        inbox = InboxEvent.__table__
-        ids = [row.id for row in rows]
-        for start in range(0, len(ids), 500):  # gone at commit, with the awards, or not at all
-            session.execute(delete(inbox).where(inbox.c.id.in_(ids[start : start + 500])))
+        _delete(session, [row.id for row in rows])  # gone at commit, with the awards, or not at all
         _apply(session, campaigns, rows, now or datetime.now(UTC), scorer, report.ingest)
     report.batches += 1
     report.taken += len(rows)
@@ -98,6 +96,15 @@ def drain_once(
 def _claim(session: Session, claim: int) -> list[int]:
     query = _CLAIM_POSTGRESQL if session.get_bind().dialect.name == "postgresql" else _CLAIM_SQLITE
     return [int(part) for part in session.scalars(query, {"claim": claim})]
+
+
+def _delete(session: Session, ids: list[int]) -> None:
+    if session.get_bind().dialect.name == "postgresql":  # one statement, one array parameter
+        session.execute(_DELETE_POSTGRESQL, {"ids": ids})
+        return
+    inbox = InboxEvent.__table__
+    for start in range(0, len(ids), 500):  # bound parameters per statement: SQLite's limit
+        session.execute(delete(inbox).where(inbox.c.id.in_(ids[start : start + 500])))
 
 
 def _oldest(session: Session, parts: Sequence[int], batch: int) -> list[Any]:

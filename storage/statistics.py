@@ -6,7 +6,13 @@ tiny table the planner scans instead of using an index, and a batch's lookups to
 of its time (measured: 8 of 16 s). PostgreSQL's advice for bulk loads is to ANALYZE as
 they go; a process that ingests calls `refresh` after each batch, and every
 `every_seconds` one of them analyses the tables ingestion reads (a try-lock keeps two
-processes from doing it at once; ANALYZE samples, so it costs the same at any size).
+processes from doing it at once).
+
+Only the tables whose rows changed by more than `GROWTH` of their size since they were
+last analysed: statistics go stale when a table's shape changes, not when it adds a few
+per cent to millions of rows, and an ANALYZE of the ten tables cost the server about a
+second each time (measured at 100,000 events: 12–25 µs per event, a tenth of its work).
+A table growing from nothing is analysed about once per doubling.
 """
 
 from __future__ import annotations
@@ -29,6 +35,14 @@ TABLES = (
     "ledger",
 )
 LOCK_ID = 0x46414E41
+GROWTH = 0.5  # share of a table's rows changed (inserted, updated, deleted) since its analysis
+LEAST = 500  # rows: below this many changes a table is left alone, however small it is
+
+_DUE = text(
+    "SELECT s.relname FROM pg_stat_user_tables AS s JOIN pg_class AS c ON c.oid = s.relid "
+    "WHERE s.schemaname = current_schema() AND s.relname = ANY(:tables) "
+    "AND s.n_mod_since_analyze > greatest(:least, :growth * c.reltuples) ORDER BY s.relname"
+)
 
 
 class Statistics:
@@ -45,14 +59,16 @@ class Statistics:
         bind = sessions.kw.get("bind")
         return cls(bind) if isinstance(bind, Engine) else None
 
-    def refresh(self) -> bool:
-        """Analyse if due (PostgreSQL only); whether it did."""
+    def refresh(self) -> tuple[str, ...]:
+        """Analyse the tables due, if it is time (PostgreSQL only); the tables it analysed."""
         if self.engine.dialect.name != "postgresql" or time.monotonic() - self._last < self.every:
-            return False
+            return ()
         self._last = time.monotonic()
         with self.engine.connect() as connection:
             if not connection.scalar(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": LOCK_ID}):
-                return False  # another process is at it
-            connection.execute(text(f"ANALYZE {', '.join(TABLES)}"))
+                return ()  # another process is at it
+            due = tuple(connection.scalars(_DUE, {"tables": list(TABLES), "least": LEAST, "growth": GROWTH}))
+            if due:
+                connection.execute(text(f"ANALYZE {', '.join(due)}"))
             connection.commit()
-        return True
+        return due

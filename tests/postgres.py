@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -29,8 +30,9 @@ class ThrowawayPostgres:
     def url(self) -> str:
         return f"postgresql+psycopg://fanfare@127.0.0.1:{self.port}/postgres"
 
-    def database(self, name: str) -> str:
-        """A fresh database `name` on this server, migrated to the newest schema; its URL."""
+    def database(self, name: str, collate: str | None = None) -> str:
+        """A fresh database `name` on this server, migrated to the newest schema; its URL.
+        `collate`: its LC_COLLATE (e.g. "C"), else the server's."""
         from sqlalchemy import create_engine, text
 
         from storage.db import make_engine
@@ -39,7 +41,8 @@ class ThrowawayPostgres:
         admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-            conn.execute(text(f"CREATE DATABASE {name}"))
+            locale = f" TEMPLATE template0 LC_COLLATE '{collate}'" if collate else ""
+            conn.execute(text(f"CREATE DATABASE {name}{locale}"))
         admin.dispose()
         url = self.url.rsplit("/", 1)[0] + f"/{name}"
         engine = make_engine(url)
@@ -77,8 +80,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start() -> ThrowawayPostgres:
-    """Initialise and start a server; the caller stops it."""
+def start(settings: Mapping[str, str] | None = None) -> ThrowawayPostgres:
+    """Initialise and start a server; the caller stops it. `settings`: server parameters
+    (`postgresql.conf` names) on top of the defaults, as a benchmark's tuned server."""
     bindir, port = _bindir(), _free_port()
     directory = tempfile.mkdtemp(prefix="fanfare-pg-")
     as_user: list[str] = []
@@ -88,6 +92,7 @@ def start() -> ThrowawayPostgres:
     run = [*as_user, f"{bindir}/initdb", "-D", f"{directory}/data", "-U", "fanfare", "-A", "trust"]
     subprocess.run(run, check=True, capture_output=True)
     options = f"-h 127.0.0.1 -p {port} -k {directory} -F -c max_connections=200"
+    options += "".join(f" -c {name}={value}" for name, value in (settings or {}).items())
     start_cmd = [
         *as_user,
         f"{bindir}/pg_ctl",

@@ -197,7 +197,7 @@ class BoardScore(Base):
 
     __tablename__ = "board_scores"
     __table_args__ = (
-        Index("ix_board_scores_rank", "board", "period", "points"),
+        # read models follow a period's changes by `seq`; ranks are kept in memory (no index by points)
         Index("ix_board_scores_changes", "board", "period", "seq"),
         # ingestion loads the scores of a batch's fans: without it, a scan of every board per query
         Index("ix_board_scores_fan_id", "fan_id"),

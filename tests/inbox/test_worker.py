@@ -195,7 +195,7 @@ def test_a_batch_that_fails_leaves_its_events_waiting_and_nothing_applied(
     def crash(*_a: object, **_k: object) -> None:
         raise RuntimeError("killed")
 
-    monkeypatch.setattr("inbox.worker.delete", crash)
+    monkeypatch.setattr("inbox.worker._apply", crash)  # after the batch deleted its inbox rows
     with pytest.raises(RuntimeError):
         drain_once(sessions, cs, now=NOW)
     with sessions() as session:
