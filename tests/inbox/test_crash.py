@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from inbox.router import enqueue_lines, pending
 from pipeline import close_periods, ingest_lines
@@ -96,8 +97,6 @@ class Workers:
         self.url = url
         self.running: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.started = 0
-        self.born: dict[str, float] = {}
-        self.in_flight = 0  # kills that caught a batch's transaction open
 
     def start(self) -> None:
         self.started += 1
@@ -116,17 +115,27 @@ class Workers:
         env = self.env | {"PGAPPNAME": name}
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.running.append((name, proc))
-        self.born[name] = time.monotonic()
 
-    def kill_oldest(self, after: float) -> None:
-        """Kill the oldest worker once it has run `after` seconds."""
+    def kill_oldest(self, left_at_most: int, limit: float = 600.0) -> None:
+        """SIGKILL the oldest worker once at most `left_at_most` events wait, at a moment
+        PostgreSQL shows its batch's transaction open: every kill breaks a batch in flight.
+        Kill points follow the backlog, not the clock, so they spread over the work however
+        busy the machine is."""
         name, proc = self.running[0]
-        time.sleep(max(0.0, self.born[name] + after - time.monotonic()))
-        self.running.pop(0)
-        open_transaction = _in_transaction(self.url, name)
+        engine = make_engine(self.url)
+        deadline = time.monotonic() + limit
+        try:
+            with make_sessionmaker(engine)() as session:
+                while pending(session) > left_at_most or not _in_transaction(session, name):
+                    assert all(p.poll() is None for _, p in self.running), "a worker ended early"
+                    assert time.monotonic() < deadline, f"no progress to {left_at_most} in {limit:.0f} s"
+                    session.rollback()  # a fresh snapshot for the next look
+                    time.sleep(0.01)
+        finally:
+            engine.dispose()
         proc.send_signal(signal.SIGKILL)
         proc.communicate()  # reaps it and closes its pipe
-        self.in_flight += open_transaction
+        self.running.pop(0)
 
     def wait(self, timeout: float) -> None:
         for _, proc in self.running:
@@ -134,16 +143,12 @@ class Workers:
             assert proc.returncode == 0, err.decode(errors="replace")[-2000:]
 
 
-def _in_transaction(url: str, name: str) -> bool:
+def _in_transaction(session: Session, name: str) -> bool:
     """Whether a worker has a transaction open (it is inside a batch) right now."""
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        query = text(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name AND xact_start IS NOT NULL"
-        )
-        found = conn.scalar(query, {"name": name})
-    engine.dispose()
-    return bool(found)
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name AND xact_start IS NOT NULL"
+    )
+    return bool(session.scalar(query, {"name": name}))
 
 
 def test_workers_killed_twenty_times_end_exactly_as_one_uninterrupted_process(
@@ -158,15 +163,15 @@ def test_workers_killed_twenty_times_end_exactly_as_one_uninterrupted_process(
     rng = random.Random(20)
     workers.start()
     workers.start()
-    for _ in range(KILLS):
-        # The oldest worker, some 3 s after it started applying (start-up takes about 3 s):
-        # a random point of some batch, loading, applying, writing or committing.
-        workers.kill_oldest(after=rng.uniform(5.0, 7.5))
+    step = EVENTS // (KILLS + 4)  # the kills spread over the first five sixths of the backlog
+    for kill in range(KILLS):
+        # The oldest worker at some point of a batch (loading, applying, writing or committing)
+        # once the backlog is down to a random mark within this kill's share of it.
+        workers.kill_oldest(left_at_most=EVENTS - step * kill - rng.randrange(step))
         workers.start()
     left = _pending(url)
     workers.wait(timeout=900)
     assert 0 < left < EVENTS * 0.9  # work was done meanwhile, and every kill fell while work remained
-    assert workers.in_flight >= KILLS // 2  # most kills broke a batch in flight
     assert _outcome(url) == one_process
 
 
