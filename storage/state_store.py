@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Dialect, Table, bindparam, delete, func, select, update
+from sqlalchemy import Dialect, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -560,16 +560,7 @@ def _write_progress(session: Session, state: EngineState) -> None:
         ("fan_id", "campaign_id", "badge_id"),
         ("state",),
     )
-    if gone:
-        table = BadgeProgress.__table__
-        session.execute(
-            delete(table).where(
-                table.c.fan_id == bindparam("f"),
-                table.c.campaign_id == bindparam("c"),
-                table.c.badge_id == bindparam("b"),
-            ),
-            [{"f": f, "c": c, "b": b} for f, c, b in gone],
-        )
+    bulk.delete(session, BadgeProgress.__table__, ("fan_id", "campaign_id", "badge_id"), gone)
 
 
 def _write_grants(session: Session, state: EngineState) -> None:
