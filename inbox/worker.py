@@ -110,7 +110,7 @@ def _delete(session: Session, ids: list[int]) -> None:
 def _oldest(session: Session, parts: Sequence[int], batch: int) -> list[Any]:
     inbox = InboxEvent.__table__  # Core rows: mapped objects would cost more than the batch
     query = select(inbox).where(inbox.c.part.in_(parts)).order_by(inbox.c.at, inbox.c.event_id).limit(batch)
-    return list(session.execute(query))
+    return session.execute(query).all()  # fetched at once, not row by row
 
 
 def _ungated(session: Session, rows: list[Any], parts: Sequence[int], campaigns: CampaignSet) -> list[Any]:

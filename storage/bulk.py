@@ -11,7 +11,6 @@ are the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,11 +18,11 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-import orjson
 from sqlalchemy import JSON, Connection, Dialect, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.jsontext import dumps
 from storage.models.core import UtcDateTime
 
 
@@ -174,7 +173,7 @@ def _compile(
 
 
 def _bind_processor(dialect: Dialect, column_type: Any) -> Callable[[Any], Any] | None:
-    """The column's own bind processor; on SQLite, JSON is written by `_dumps` and UTC times
+    """The column's own bind processor; on SQLite, JSON is written by `jsontext.dumps` and UTC times
     by `_utc_text`, to the same values in a fraction of the time."""
     process = column_type.dialect_impl(dialect).bind_processor(dialect)
     if dialect.name != "sqlite" or process is None:
@@ -188,7 +187,7 @@ def _bind_processor(dialect: Dialect, column_type: Any) -> Callable[[Any], Any] 
     if isinstance(column_type, JSON) and dialect._json_serializer is None:  # type: ignore[attr-defined]
 
         def to_json(value: Any) -> Any:
-            return process(value) if value is None else _dumps(value)
+            return process(value) if value is None else dumps(value)
 
         return to_json
     return process
@@ -200,21 +199,3 @@ def _utc_text(value: datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
     return value.isoformat(" ", "microseconds")[:26]
-
-
-_PLAIN = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
-
-
-def _dumps(value: Any) -> str:
-    """`json.dumps(value)` as SQLAlchemy writes JSON, or the same value in fewer characters,
-    several times faster (an ingest batch writes a JSON event payload, campaign list and
-    badge progress per event). orjson writes what json refuses (times, dataclasses), and
-    null for NaN and infinities, which json keeps: json takes over for those values and
-    for whatever orjson refuses (integers beyond 64 bits, keys that are not strings)."""
-    try:
-        text = orjson.dumps(value, option=_PLAIN)
-    except TypeError:
-        return json.dumps(value)
-    if b"null" in text:  # perhaps a NaN or an infinity, which json writes as such
-        return json.dumps(value)
-    return text.decode()
