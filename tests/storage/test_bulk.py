@@ -2,41 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import math
 from datetime import UTC, datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
 
 from storage.bulk import _bind_processor, delete, write
 from storage.db import make_sessionmaker
-from storage.jsontext import dumps
 from storage.models.core import BadgeProgress, LedgerEntry, StoredEvent
-
-
-def test_json_is_compact_but_written_by_json_where_a_null_may_stand_for_a_nan() -> None:
-    assert dumps({"a": 1, "b": [1.5, "é", None]}) == '{"a": 1, "b": [1.5, "\\u00e9", null]}'
-    assert dumps({"a": 1, "b": [1.5, "é", True]}) == '{"a":1,"b":[1.5,"é",true]}'
-
-
-@pytest.mark.parametrize(
-    "value",
-    [{"amount": 10**20}, {1: "x"}, {"text": "lone \ud800"}, {"score": float("inf")}],
-)
-def test_json_takes_over_where_orjson_would_differ_or_refuse(value: object) -> None:
-    assert dumps(value) == json.dumps(value)
-
-
-def test_nan_is_kept_as_json_keeps_it() -> None:
-    assert dumps({"x": float("nan")}) == '{"x": NaN}'
-    assert math.isnan(json.loads(dumps({"x": float("nan")}))["x"])
-
-
-def test_what_json_refuses_is_refused() -> None:
-    with pytest.raises(TypeError):
-        dumps({"at": datetime(2026, 11, 1, tzinfo=UTC)})
 
 
 def test_utc_times_are_stored_as_sqlalchemy_stores_them_on_sqlite() -> None:
