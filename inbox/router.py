@@ -34,7 +34,7 @@ from pipeline import BATCH, Also, Bad, Scorer, parse_items, quarantine, scored
 from storage.db import take_lock, transaction
 from storage.models.core import Fan, LinkedProfile, StoredEvent
 from storage.models.inbox import InboxEvent, InboxPartition
-from storage.state_store import aware, rows_where_in, upsert, write_links
+from storage.state_store import aware, columns_where_in, rows_where_in, upsert, write_links
 from storage.statistics import Statistics
 
 PARTITIONS = 64  # fixed: a fan's partition must not change while its events wait
@@ -225,9 +225,11 @@ def _gated_challenges(campaigns: CampaignSet) -> frozenset[str]:
 
 
 def _known_ids(session: Session, ids: set[str]) -> set[str]:
-    """Ids already queued or already applied: a second arrival is a duplicate."""
-    known = {row.event_id for row in rows_where_in(session, InboxEvent, "event_id", ids)}
-    known |= {row.id for row in rows_where_in(session, StoredEvent, "id", ids - known)}
+    """Ids already queued or already applied: a second arrival is a duplicate. Only the ids
+    are read: whole rows would bring every payload of a re-sent page along."""
+    inbox, stored = InboxEvent.__table__, StoredEvent.__table__
+    known = {row[0] for row in columns_where_in(session, inbox, ("event_id",), "event_id", ids)}
+    known |= {row[0] for row in columns_where_in(session, stored, ("id",), "id", ids - known)}
     return known
 
 
