@@ -38,6 +38,7 @@ from pipeline import BATCH, Bad, IngestReport, Scorer, ingest_in
 from storage.db import share_engine_state, transaction
 from storage.models.core import ChallengeSolver
 from storage.models.inbox import InboxEvent
+from storage.pg_arrays import array_text
 from storage.statistics import Statistics
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ _CLAIM_POSTGRESQL = text(
     "ORDER BY i.at, i.event_id LIMIT 1) AS oldest "
     "ORDER BY oldest.at LIMIT :claim FOR UPDATE OF p SKIP LOCKED"
 )
-_DELETE_POSTGRESQL = text("DELETE FROM inbox WHERE id = ANY(:ids)")
+_DELETE_POSTGRESQL = text("DELETE FROM inbox WHERE id = ANY(CAST(:ids AS bigint[]))")
 _CLAIM_SQLITE = text(  # one writer at a time: the batch already holds the database
     "SELECT part FROM (SELECT p.part AS part, (SELECT min(i.at) FROM inbox AS i WHERE i.part = p.part) "
     "AS oldest FROM inbox_partitions AS p) WHERE oldest IS NOT NULL ORDER BY oldest LIMIT :claim"
@@ -100,7 +101,7 @@ def _claim(session: Session, claim: int) -> list[int]:
 
 def _delete(session: Session, ids: list[int]) -> None:
     if session.get_bind().dialect.name == "postgresql":  # one statement, one array parameter
-        session.execute(_DELETE_POSTGRESQL, {"ids": ids})
+        session.execute(_DELETE_POSTGRESQL, {"ids": array_text(ids)})
         return
     inbox = InboxEvent.__table__
     for start in range(0, len(ids), 500):  # bound parameters per statement: SQLite's limit

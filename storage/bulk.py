@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from storage.jsontext import dumps
 from storage.models.core import UtcDateTime
+from storage.pg_arrays import array_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ def delete(session: Session, table: Table, columns: Sequence[str], keys: Sequenc
         arrays = ", ".join(f"CAST(%(k{i})s AS text[])" for i in range(len(columns)))
         match = " AND ".join(f"t.{column} = k.k{i}" for i, column in enumerate(columns))
         sql = f"DELETE FROM {table.name} AS t USING unnest({arrays}) AS k({names}) WHERE {match}"
-        params = {f"k{i}": list(values) for i, values in enumerate(zip(*keys, strict=True))}
+        params = {f"k{i}": array_text(values) for i, values in enumerate(zip(*keys, strict=True))}
         connection.exec_driver_sql(sql, params)
         return
     match = " AND ".join(f"{column} = ?" for column in columns)

@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from storage.jsontext import dumps
+from storage.jsontext import dumps, loads
+from storage.pg_arrays import array_text
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -32,7 +33,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=dumps)
+    return create_engine(url, pool_pre_ping=True, json_serializer=dumps, json_deserializer=loads)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -109,7 +110,7 @@ def take_keys(session: Session, namespace: int, keys: Iterable[str]) -> None:
             "SELECT pg_advisory_xact_lock(:ns, k) FROM "
             "(SELECT DISTINCT hashtext(key) AS k FROM unnest(CAST(:keys AS text[])) AS key ORDER BY k) AS o"
         ),
-        {"ns": namespace, "keys": wanted},
+        {"ns": namespace, "keys": array_text(wanted)},
     )
 
 

@@ -39,6 +39,7 @@ from storage.models.core import (
     LinkedProfile,
     StoredEvent,
 )
+from storage.pg_arrays import array_text
 
 CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
 ARRAY_CHUNK = 5_000  # values per `= ANY(array)` query on PostgreSQL
@@ -93,9 +94,10 @@ def columns_where_in(
     processors = _result_processors(dialect, table, tuple(columns))
     fixed = tuple(equal.values())
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    # PostgreSQL takes the values as one array (`= ANY(%s)`): a statement with hundreds of
-    # placeholders is too long for psycopg's cache of converted queries, and converting it
-    # again for every chunk cost more than the server's lookups.
+    # PostgreSQL takes the values as one array (`= ANY(%s)`, its text written by
+    # `array_text`): a statement with hundreds of placeholders is too long for psycopg's
+    # cache of converted queries, and converting it again for every chunk cost more than
+    # the server's lookups.
     array = dialect.name == "postgresql"
     try:
         for part in chunks(values, ARRAY_CHUNK if array else CHUNK):
@@ -103,7 +105,7 @@ def columns_where_in(
                 _where_in_sql(
                     dialect, table, tuple(columns), column, tuple(equal), 0 if array else len(part)
                 ),
-                (part, *fixed) if array else (*part, *fixed),
+                (array_text(part), *fixed) if array else (*part, *fixed),
             )
             rows = cursor.fetchall()
             if not rows:
@@ -126,7 +128,9 @@ def _where_in_sql(
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     where = [
-        f"{quote(column)} IN ({', '.join([mark] * count)})" if count else f"{quote(column)} = ANY({mark})",
+        f"{quote(column)} IN ({', '.join([mark] * count)})"
+        if count
+        else f"{quote(column)} = ANY(CAST({mark} AS {table.c[column].type.compile(dialect=dialect)}[]))",
         *(f"{quote(name)} = {mark}" for name in equal),
     ]
     return f"SELECT {', '.join(map(quote, columns))} FROM {quote(table.name)} WHERE {' AND '.join(where)}"

@@ -12,6 +12,7 @@ from engine.events import (
     Event,
     EventError,
     Rejected,
+    checked_event,
     loads,
     parse_event,
     parse_line,
@@ -136,7 +137,7 @@ def test_a_trusted_second_reading_gives_the_same_event(raw: dict) -> None:
     """`trusted_event` builds what `parse_event` returned for every line it accepted."""
     line = json.dumps(raw)
     try:
-        checked = parse_line(line)
+        checked = checked_event(loads(line))
     except EventError:
         return
     again = trusted_event(loads(line), checked.at)
@@ -166,9 +167,29 @@ def test_a_plain_key_is_only_given_to_events_parse_event_accepts(raw: dict) -> N
     key = plain_key(raw)
     if key is None:
         return
-    event = parse_event(raw)
+    event = checked_event(raw)
     assert key == (event.at, event.id)
     assert event.retracts is None
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(valid_mostly().map(_as_strings), valid_mostly(), EVENTS))
+def test_parse_event_gives_what_checking_every_field_gives(raw: dict) -> None:
+    """The shortcut `parse_event` takes for common events changes neither the events it
+    returns nor the errors it raises."""
+    try:
+        expected: Event | str = checked_event(raw)
+    except EventError as exc:
+        expected = str(exc)
+    try:
+        got: Event | str = parse_event(raw)
+    except EventError as exc:
+        got = str(exc)
+    assert got == expected
+    if isinstance(got, Event):
+        assert [type(getattr(got, f)) for f in got.__slots__] == [
+            type(getattr(expected, f)) for f in expected.__slots__
+        ]
 
 
 @settings(max_examples=200, deadline=None)

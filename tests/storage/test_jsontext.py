@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from storage.jsontext import dumps
+from storage.jsontext import dumps, loads
 
 
 def test_json_is_compact_but_written_by_json_where_a_null_may_stand_for_a_nan() -> None:
@@ -44,3 +44,32 @@ def test_postgresql_engines_write_json_through_it(postgres_engine) -> None:  # t
         back = conn.scalar(sa.select(sa.literal(value, sa.JSON)))
     assert as_text == '{"a":1,"text":"Grüße"}'  # json.dumps: '{"a": 1, "text": "Gr\\u00fc\\u00dfe"}'
     assert back == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1, "b": [1.5, "é", null]}',
+        '{"amount": 123456789012345678901234}',
+        '{"x": NaN}',
+        "[1e999]",
+        '"\\ud800"',
+    ],
+)
+def test_json_is_read_as_json_reads_it(text: str) -> None:
+    expected = json.loads(text)
+    for data in (text, text.encode(), memoryview(text.encode())):
+        got = loads(data)
+        assert repr(got) == repr(expected) and type(got) is type(expected)
+
+
+def test_postgresql_engines_read_json_through_it(postgres_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """JSON columns are decoded by `loads` on PostgreSQL, big integers kept exact."""
+    import storage.jsontext
+
+    calls = []
+    monkeypatch.setattr(storage.jsontext, "_loads_text", lambda text: calls.append(text) or json.loads(text))
+    with postgres_engine.connect() as conn:
+        back = conn.scalar(sa.select(sa.literal({"big": 10**20, "t": "ü"}, sa.JSON)))
+    assert back == {"big": 10**20, "t": "ü"}
+    assert calls
