@@ -7,7 +7,7 @@ events touches and writes back what the batch changed, which `Dirty` records.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -57,6 +57,14 @@ class Link:
     at: datetime
     event_id: str
     until: datetime | None = None
+
+
+def linked_fan(links: Sequence[Link], at: datetime) -> str | None:
+    """The fan of the latest of a profile's `links` in force at `at`, or None."""
+    for link in reversed(links):
+        if link.at <= at and (link.until is None or at < link.until):
+            return link.fan
+    return None
 
 
 @dataclass(slots=True)
@@ -227,10 +235,7 @@ class EngineState:
 
     def resolve(self, profile: str | None, at: datetime) -> str | None:
         """The fan a profile's activity at `at` counts for, or None when unlinked."""
-        for link in reversed(self.links.get(profile or "", ())):
-            if link.at <= at and (link.until is None or at < link.until):
-                return link.fan
-        return None
+        return linked_fan(self.links.get(profile or "", ()), at)
 
     def grants_of(self, fan_id: str, campaign_id: str) -> dict[str, Grant]:
         """Badges a fan earned in a campaign."""

@@ -10,9 +10,9 @@ ledger keys).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import Dialect, Table, bindparam, func, select, update
@@ -42,6 +42,13 @@ from storage.models.core import (
 from storage.pg_arrays import array_text
 
 CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
+# psycopg prepares a statement on the server once a connection has run it five times, and
+# PostgreSQL then keeps the plan it made for the tables as they were (a prepared plan is
+# made again only when statistics change, at most each time a table doubles). Planned
+# while the tables were nearly empty, the loads went on scanning them as they grew: 70 µs
+# of server time per key at 100,000 events, against 3 µs planned each time. Planning a
+# batch's few load queries costs well under a millisecond.
+UNPREPARED = {"prepare": False}
 ARRAY_CHUNK = 5_000  # values per `= ANY(array)` query on PostgreSQL
 
 
@@ -97,28 +104,86 @@ def columns_where_in(
     # PostgreSQL takes the values as one array (`= ANY(%s)`, its text written by
     # `array_text`): a statement with hundreds of placeholders is too long for psycopg's
     # cache of converted queries, and converting it again for every chunk cost more than
-    # the server's lookups.
+    # the server's lookups. Planned for each batch (`UNPREPARED`).
     array = dialect.name == "postgresql"
+    execute = partial(cursor.execute, **UNPREPARED) if array else cursor.execute
     try:
         for part in chunks(values, ARRAY_CHUNK if array else CHUNK):
-            cursor.execute(
+            execute(
                 _where_in_sql(
                     dialect, table, tuple(columns), column, tuple(equal), 0 if array else len(part)
                 ),
                 (array_text(part), *fixed) if array else (*part, *fixed),
             )
-            rows = cursor.fetchall()
-            if not rows:
-                continue
-            if not processors:
-                yield from rows
-                continue
-            converted: list[Any] = list(zip(*rows, strict=True))
-            for index, process in processors:
-                converted[index] = map(process, converted[index])
-            yield from zip(*converted, strict=True)
+            yield from _converted(cursor.fetchall(), processors)
     finally:
         cursor.close()
+
+
+def columns_by_keys(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    key_columns: Sequence[str],
+    keys: Mapping[tuple[Any, ...], Iterable[Any]],
+) -> Iterator[tuple[Any, ...]]:
+    """Tuples of `columns` of `table`'s rows whose `key_columns` (its primary key) equal a key
+    of `keys`: a prefix (all key columns but the last) mapped to the values of the last,
+    say (board, period) -> fans.
+
+    On PostgreSQL, one statement looks up every key, sent as arrays. One query
+    per prefix (`columns_where_in`) made the server test each row of a whole board period
+    against the batch's list of fans, a list too long to hash in a prepared plan: 20 µs of
+    server time per score loaded, a quarter of all it spent on a batch. SQLite looks each
+    prefix's values up by its primary key and takes the queries one by one.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    *prefix_columns, last = key_columns
+    if dialect.name != "postgresql":
+        for prefix, values in keys.items():
+            equal = dict(zip(prefix_columns, prefix, strict=True))
+            yield from columns_where_in(session, table, columns, last, values, **equal)
+        return
+    flat = ((*prefix, value) for prefix, values in keys.items() for value in values)
+    processors = _result_processors(dialect, table, tuple(columns))
+    sql = _join_keys_sql(dialect, table, tuple(columns), tuple(key_columns))
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for part in chunks(flat, ARRAY_CHUNK * 4):
+            cursor.execute(sql, [array_text(column) for column in zip(*part, strict=True)], **UNPREPARED)
+            yield from _converted(cursor.fetchall(), processors)
+    finally:
+        cursor.close()
+
+
+def _converted(rows: list[Any], processors: tuple[tuple[int, Callable[[Any], Any]], ...]) -> Iterable[Any]:
+    """`rows` with each column converted by its result processor, a column at a time."""
+    if not rows or not processors:
+        return rows
+    converted: list[Any] = list(zip(*rows, strict=True))
+    for index, process in processors:
+        converted[index] = map(process, converted[index])
+    return zip(*converted, strict=True)
+
+
+@lru_cache(maxsize=64)
+def _join_keys_sql(
+    dialect: Dialect, table: Table, columns: tuple[str, ...], key_columns: tuple[str, ...]
+) -> str:
+    # A lookup per key through the primary key, whatever the planner guesses of the arrays'
+    # length (a prepared plan cannot see it): as a plain join, it hashed or scanned the
+    # whole table for each batch, which cost ten times the lookups. LIMIT 1 keeps the
+    # subquery from being merged into a join, and a whole key matches one row at most.
+    quote = dialect.identifier_preparer.quote
+    arrays = ", ".join(f"CAST(%s AS {table.c[name].type.compile(dialect=dialect)}[])" for name in key_columns)
+    names = ", ".join(f"k{index}" for index in range(len(key_columns)))
+    match = " AND ".join(f"t.{quote(name)} = k.k{index}" for index, name in enumerate(key_columns))
+    return (
+        f"SELECT s.* FROM unnest({arrays}) AS k({names}) CROSS JOIN LATERAL "
+        f"(SELECT {', '.join(f't.{quote(name)}' for name in columns)} FROM {quote(table.name)} AS t "
+        f"WHERE {match} LIMIT 1) AS s"
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -290,31 +355,24 @@ def _load_caps(session: Session, state: EngineState, keys: set[str]) -> None:
 
 def _load_progress(session: Session, state: EngineState, keys: dict[tuple[str, str], set[str]]) -> None:
     """Badge progress of the (campaign, badge) pairs the batch advances or unwinds, per fan."""
-    for (campaign_id, badge_id), fans in keys.items():
-        for fan_id, progress in columns_where_in(
-            session,
-            BadgeProgress.__table__,
-            ("fan_id", "state"),
-            "fan_id",
-            fans,
-            campaign_id=campaign_id,
-            badge_id=badge_id,
-        ):
-            state.progress[(fan_id, campaign_id, badge_id)] = dict(progress)
+    table, key_columns = BadgeProgress.__table__, ("campaign_id", "badge_id", "fan_id")
+    for campaign_id, badge_id, fan_id, progress in columns_by_keys(
+        session, table, (*key_columns, "state"), key_columns, keys
+    ):
+        state.progress[(fan_id, campaign_id, badge_id)] = dict(progress)
 
 
 def _load_scores(session: Session, state: EngineState, keys: dict[tuple[str, str], set[str]]) -> None:
     """Board scores of the board periods the batch posts to, for its fans (primary key lookups)."""
-    for (board, period), fans in keys.items():
-        columns = ("fan_id", "points", "last_at", "last_event")
-        scores = {
-            fan_id: Score(points, aware(last_at), last_event)  # type: ignore[arg-type]
-            for fan_id, points, last_at, last_event in columns_where_in(
-                session, BoardScore.__table__, columns, "fan_id", fans, board=board, period=period
-            )
-        }
-        if scores:
-            state.scores[(board, period)] = scores
+    table, key_columns = BoardScore.__table__, ("board", "period", "fan_id")
+    columns = (*key_columns, "points", "last_at", "last_event")
+    for board, period, fan_id, points, last_at, last_event in columns_by_keys(
+        session, table, columns, key_columns, keys
+    ):
+        scores = state.scores.get((board, period))
+        if scores is None:
+            scores = state.scores[(board, period)] = {}
+        scores[fan_id] = Score(points, aware(last_at), last_event)  # type: ignore[arg-type]
 
 
 def _load_solvers(session: Session, state: EngineState, challenges: set[tuple[str, str]]) -> None:

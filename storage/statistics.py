@@ -13,13 +13,19 @@ last analysed: statistics go stale when a table's shape changes, not when it add
 per cent to millions of rows, and an ANALYZE of the ten tables cost the server about a
 second each time (measured at 100,000 events: 12–25 µs per event, a tenth of its work).
 A table growing from nothing is analysed about once per doubling.
+
+A table that has never been analysed is analysed at the first batch after it has `LEAST`
+changed rows, without waiting for its turn: with no statistics at all the planner looked
+board scores up by the index of a board period's changes instead of their key, reading
+the whole period for each score (measured: 1.1 s for one batch's 7,500 lookups, against
+13 ms by key once the table had been analysed).
 """
 
 from __future__ import annotations
 
 import time
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, TextClause, text
 from sqlalchemy.orm import Session, sessionmaker
 
 TABLES = (
@@ -45,6 +51,14 @@ _DUE = text(
 )
 
 
+_NEVER = text(
+    "SELECT s.relname FROM pg_stat_user_tables AS s "
+    "WHERE s.schemaname = current_schema() AND s.relname = ANY(:tables) "
+    "AND s.last_analyze IS NULL AND s.last_autoanalyze IS NULL "
+    "AND s.n_mod_since_analyze >= :least ORDER BY s.relname"
+)
+
+
 class Statistics:
     """Re-analyses the ingestion tables of one database at most every `every_seconds`."""
 
@@ -52,6 +66,7 @@ class Statistics:
         self.engine = engine
         self.every = every_seconds
         self._last = time.monotonic() - every_seconds + min(5.0, every_seconds)  # first after 5 s
+        self._unseen = True  # some tables may never have been analysed
 
     @classmethod
     def of(cls, sessions: sessionmaker[Session]) -> Statistics | None:
@@ -61,14 +76,31 @@ class Statistics:
 
     def refresh(self) -> tuple[str, ...]:
         """Analyse the tables due, if it is time (PostgreSQL only); the tables it analysed."""
-        if self.engine.dialect.name != "postgresql" or time.monotonic() - self._last < self.every:
+        if self.engine.dialect.name != "postgresql":
             return ()
-        self._last = time.monotonic()
+        if time.monotonic() - self._last >= self.every:
+            self._last = time.monotonic()
+            return self._analyse(_DUE, {"growth": GROWTH})
+        if self._unseen:
+            return self._analyse(_NEVER, {})
+        return ()
+
+    def _analyse(self, query: TextClause, params: dict[str, float]) -> tuple[str, ...]:
         with self.engine.connect() as connection:
             if not connection.scalar(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": LOCK_ID}):
                 return ()  # another process is at it
-            due = tuple(connection.scalars(_DUE, {"tables": list(TABLES), "least": LEAST, "growth": GROWTH}))
+            due = tuple(connection.scalars(query, {"tables": list(TABLES), "least": LEAST, **params}))
             if due:
                 connection.execute(text(f"ANALYZE {', '.join(due)}"))
+            self._unseen = _any_unseen(connection)
             connection.commit()
         return due
+
+
+def _any_unseen(connection: Connection) -> bool:
+    """Whether an ingestion table has still never been analysed (by anyone)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+        "AND relname = ANY(:tables) AND (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)"
+    )
+    return (connection.scalar(query, {"tables": list(TABLES)}) or 0) < len(TABLES)

@@ -54,12 +54,34 @@ def test_an_event_outside_a_campaigns_content_names_none_of_its_rows() -> None:
     assert keys.progress == {}
 
 
-def test_a_linked_profiles_event_names_the_rows_of_every_fan_it_can_count_for() -> None:
+def test_a_linked_profiles_event_names_only_the_rows_of_the_fan_its_stored_links_give() -> None:
     event = make_event(id="m", type="mention", at="2026-12-01T10:00:00Z", hashtags=["derby"])
+    before = make_event(id="b", type="mention", at="2026-10-20T10:00:00Z", hashtags=["derby"])
     links = {"x:11": [Link("anna", datetime(2026, 11, 1, tzinfo=UTC), "l1")]}
-    keys = batch_keys(PLAN, [event], links, {})
-    assert keys.scores[("c/weekly", "2026-11-30")] == {"x:11", "anna"}
+    keys = batch_keys(PLAN, [event, before], links, {})
+    assert keys.scores[("c/weekly", "2026-11-30")] == {"anna"}
+    assert keys.scores[("c/weekly", "2026-10-19")] == {"x:11"}  # before the link: the profile's own
     assert keys.caps == set()  # talk has no cap; d does not award mentions
+
+
+def test_a_profile_the_batch_links_names_the_rows_of_every_fan_it_can_count_for() -> None:
+    event = make_event(id="m", type="mention", at="2026-12-01T10:00:00Z", hashtags=["derby"])
+    link = make_event(
+        id="l2", type="profile_linked", at="2026-12-01T09:00:00Z", fan="ben", attrs={"profile": "x:11"}
+    )
+    links = {"x:11": [Link("anna", datetime(2026, 11, 1, tzinfo=UTC), "l1")]}
+    keys = batch_keys(PLAN, [link, event], links, {})
+    assert keys.scores[("c/weekly", "2026-11-30")] == {"x:11", "anna", "ben"}
+
+
+def test_a_profile_the_batch_unlinks_names_the_rows_of_every_fan_it_can_count_for() -> None:
+    event = make_event(id="m", type="mention", at="2026-12-01T10:00:00Z", hashtags=["derby"])
+    unlink = make_event(id="u", type="retract", at="2026-12-01T09:00:00Z", attrs={"retracts": "l1"})
+    linked_at = datetime(2026, 11, 1, tzinfo=UTC)
+    links = {"x:11": [Link("anna", linked_at, "l1")]}
+    stored = Accepted("l1", "profile_linked", linked_at, "anna", (), (), profile="x:11")
+    keys = batch_keys(PLAN, [unlink, event], links, {"l1": stored})
+    assert keys.scores[("c/weekly", "2026-11-30")] == {"x:11", "anna"}
 
 
 def test_a_retract_names_its_targets_cap_and_the_periods_of_its_own_time() -> None:

@@ -21,7 +21,7 @@ from pipeline import ingest_events
 from storage.db import Base, make_engine, make_sessionmaker
 from storage.models.core import BadgeGrant, BadgeProgress, BoardScore, CapCounter, Fan, LedgerEntry
 from storage.report import fan_ledger
-from storage.state_store import columns_where_in
+from storage.state_store import columns_by_keys, columns_where_in
 from tests.factories import campaigns, event_dict
 
 NOW = datetime(2026, 12, 31, tzinfo=UTC)
@@ -229,6 +229,21 @@ def test_a_profile_linked_in_the_batch_counts_against_its_fans_cap(db_engine: En
     assert ledger(db_engine, "x:11") == []
 
 
+def test_a_profile_unlinked_in_the_batch_counts_against_its_own_cap_again(db_engine: Engine) -> None:
+    link = event_dict(id="link", type="profile_linked", platform="web", fan="anna", at="2026-12-01T09:00:00Z")
+    link["attrs"] = {"profile": "x:11"}
+    unlink = event_dict(id="unlink", type="retract", at="2026-12-01T11:00:00Z", attrs={"retracts": "link"})
+    ingest(
+        db_engine,
+        [retweet("r0", "2026-12-01T08:00:00Z"), link],  # r0: the profile's own, 1 of 2 on Dec 1
+        [retweet("r1", "2026-12-01T10:00:00Z")],  # anna's
+        [unlink, retweet("r2", "2026-12-01T12:00:00Z"), retweet("r3", "2026-12-01T13:00:00Z")],
+    )
+    shares = [row for row in ledger(db_engine, "x:11") if row[1] == "share"]
+    assert shares == [("r0", "share", 10, ""), ("r2", "share", 10, ""), ("r3", "share", 0, "capped")]
+    assert [row[0] for row in ledger(db_engine, "anna") if row[1] == "share"] == ["r1"]
+
+
 def test_the_winners_of_a_challenge_are_counted_across_batches(db_engine: Engine) -> None:
     def answer(id: str, fan: str) -> dict:
         return event_dict(
@@ -268,7 +283,8 @@ def arrivals(draw: st.DrawFn) -> list[list[dict]]:
             attrs = {"challenge": "q", "answer": draw(st.sampled_from(["yes", "no"]))}
             event = event_dict(id=f"e{i}", type=kind, at=at, fan=f"fan{who}", attrs=attrs)
         elif kind == "profile_linked":
-            event = event_dict(id=f"e{i}", type=kind, at=at, fan=f"fan{who}", attrs={"profile": f"x:{who}"})
+            fan = f"fan{draw(st.sampled_from([who, '3']))}"  # a profile may move to another fan
+            event = event_dict(id=f"e{i}", type=kind, at=at, fan=fan, attrs={"profile": f"x:{who}"})
         else:
             target = f"e{draw(st.integers(0, count - 1))}"
             event = event_dict(id=f"e{i}", type=kind, at=at, attrs={"retracts": target})
@@ -319,7 +335,7 @@ def remembered(state: EngineState) -> dict[str, object]:
     }
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batches=arrivals())
 def test_ingesting_in_any_arrival_order_stores_what_the_engine_computes_in_memory(batches) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine("sqlite://")
@@ -376,3 +392,40 @@ def test_keyed_loads_return_the_columns_as_sqlalchemy_converts_them(db_engine: E
     assert progress[1] == ("x:1", {"count": 1, "days": ["2026-11-01"]})
     assert scores == [("x:7", 12, when)]
     assert scores[0][2].tzinfo is not None
+
+
+def test_loads_by_whole_keys_find_each_key_once_across_prefixes(db_engine: Engine) -> None:
+    """`columns_by_keys` returns exactly the rows whose whole key was asked for, whatever
+    the prefix, with the columns converted, on both databases (one joined statement on
+    PostgreSQL, one query per prefix on SQLite)."""
+    Base.metadata.create_all(db_engine)
+    when = datetime(2026, 11, 1, 21, 30, 5, tzinfo=UTC)
+    periods = ("2026-W45", "2026-W46", "")
+    with make_sessionmaker(db_engine).begin() as session:
+        session.add_all(
+            BoardScore(board=board, period=period, fan_id=f"x:{n}", points=n, last_at=when, last_event="e")
+            for board in ("c/weekly", 'odd "board" \\ name')
+            for period in periods
+            for n in range(30)
+        )
+    wanted = {
+        ("c/weekly", "2026-W45"): {"x:1", "x:2", "x:99"},
+        ("c/weekly", ""): {"x:2"},
+        ('odd "board" \\ name', "2026-W46"): {f"x:{n}" for n in range(0, 30, 3)},
+        ("c/none", "2026-W45"): {"x:1"},
+    }
+    key_columns = ("board", "period", "fan_id")
+    with make_sessionmaker(db_engine)() as session:
+        rows = sorted(
+            columns_by_keys(
+                session, BoardScore.__table__, (*key_columns, "points", "last_at"), key_columns, wanted
+            )
+        )
+    expected = sorted(
+        (board, period, fan, int(fan[2:]), when)
+        for (board, period), fans in wanted.items()
+        for fan in fans
+        if board != "c/none" and fan != "x:99"
+    )
+    assert rows == expected
+    assert all(row[4].tzinfo is not None for row in rows)

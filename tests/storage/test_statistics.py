@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, insert, text
 
 from storage.models.core import Fan
-from storage.statistics import Statistics
+from storage.statistics import TABLES, Statistics
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 
@@ -41,7 +41,41 @@ def test_only_tables_that_changed_by_half_are_analysed(db_engine: Engine) -> Non
     assert "fans" in statistics.refresh()
 
 
+def _forget_analyses(engine: Engine, tables: tuple[str, ...]) -> None:
+    """Make `tables` look never analysed (their statistics counters reset) or all analysed."""
+    with engine.begin() as connection:
+        if tables:
+            for table in tables:
+                connection.execute(
+                    text("SELECT pg_stat_reset_single_table_counters(CAST(:t AS regclass))"), {"t": table}
+                )
+        else:
+            connection.execute(text(f"ANALYZE {', '.join(TABLES)}"))
+        connection.execute(text("SELECT pg_stat_force_next_flush()"))
+
+
 def test_a_refresh_waits_for_its_interval(db_engine: Engine) -> None:
+    if db_engine.dialect.name == "postgresql":
+        _forget_analyses(db_engine, ())  # every table analysed once: none is urgent
     statistics = Statistics(db_engine, every_seconds=3600)
     _add_fans(db_engine, 0, 2000)
     assert statistics.refresh() == ()  # the first is due 5 s after start
+
+
+def test_a_table_never_analysed_is_analysed_without_waiting(db_engine: Engine) -> None:
+    """A table with no statistics at all is analysed at the first refresh after it has rows,
+    interval or not; then it waits its turn like the others."""
+    if db_engine.dialect.name == "sqlite":
+        _add_fans(db_engine, 0, 2000)
+        assert Statistics(db_engine, every_seconds=3600).refresh() == ()
+        return
+    postgres_engine = db_engine
+    _forget_analyses(postgres_engine, ())
+    _forget_analyses(postgres_engine, ("fans",))
+    statistics = Statistics(postgres_engine, every_seconds=3600)
+    _add_fans(postgres_engine, 0, 100)  # fewer changes than LEAST: nothing to learn yet
+    assert statistics.refresh() == ()
+    _add_fans(postgres_engine, 100, 2000)
+    assert statistics.refresh() == ("fans",)
+    _add_fans(postgres_engine, 2100, 5000)  # changed by more than half, but not its turn yet
+    assert statistics.refresh() == ()
