@@ -28,6 +28,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from inbox.worker import WORKER_BATCH
 from tests.postgres import ThrowawayPostgres
 from tests.postgres import start as start_postgres
 
@@ -44,7 +45,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--fans", type=int, default=20_000)
     parser.add_argument("--workers", default="1,2,4")
-    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--batch", type=int, default=WORKER_BATCH, help="events per batch, at most")
     parser.add_argument("--server", choices=("tuned", "defaults"), default="tuned")
     parser.add_argument("--no-ingest", action="store_true", help="skip the one-process baseline")
     parser.add_argument("--statements", type=int, default=0, help="print the top N statements per run")

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 
 from engine.rules.errors import format_errors
 from engine.rules.loader import load_campaigns
-from pipeline import BATCH
+from inbox.worker import WORKER_BATCH
 
 
 @click.command("enqueue")
@@ -44,7 +44,7 @@ def enqueue_command(events_file, campaigns_file: str | None) -> None:  # type: i
 
 @click.command("worker")
 @with_appcontext
-@click.option("--batch", default=BATCH, show_default=True, help="Events per transaction.")
+@click.option("--batch", default=WORKER_BATCH, show_default=True, help="Events per transaction, at most.")
 @click.option("--until-empty", is_flag=True, help="Stop once nothing waits (default: run until stopped).")
 def worker_command(batch: int, until_empty: bool) -> None:
     """Apply queued events until SIGTERM or SIGINT (a batch in flight is finished first).

@@ -17,11 +17,12 @@ def array_text(values: Iterable[Any]) -> str | list[Any]:
     """The text of a PostgreSQL array of `values` when all are text or all whole numbers;
     the values as a list, for psycopg to adapt, when they are anything else."""
     items = list(values)
-    if all(type(value) is str for value in items):
+    kinds = set(map(type, items))
+    if kinds <= {str}:
         joined = "".join(items)
         if '"' in joined or "\\" in joined:  # the array syntax's two escapes
             items = [value.replace("\\", "\\\\").replace('"', '\\"') for value in items]
         return '{"' + '","'.join(items) + '"}' if items else "{}"
-    if all(type(value) is int for value in items):
+    if kinds == {int}:
         return "{" + ",".join(map(str, items)) + "}"
     return items
