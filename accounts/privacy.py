@@ -89,11 +89,20 @@ def erase_account(session: Session, subject: Subject) -> None:
 
 def default_registry() -> PrivacyRegistry:
     """The registry of every domain of this installation."""
+    from connect import privacy as connected
+    from loyalty import privacy as loyalty
+    from monitoring import privacy as monitoring
     from storage import privacy as engine_data
-    from storage import redemptions
+    from storage import redemptions, shared_privacy
 
     registry = PrivacyRegistry()
     registry.register("account", export_account, erase_account)
+    # Erased after the engine's tombstone exists: a partner's credit moves to it.
+    registry.register("loyalty", loyalty.export_loyalty, loyalty.erase_loyalty)
     registry.register("engine", engine_data.export_fan, engine_data.erase_fan)
+    # Erased before the engine's: they find the fan's row and linked profiles.
     registry.register("redemptions", redemptions.export_redemptions, redemptions.erase_redemptions)
+    registry.register("connected_accounts", connected.export_connected, connected.erase_connected)
+    registry.register("shared", shared_privacy.export_shared, shared_privacy.erase_shared)
+    registry.register("monitoring", monitoring.export_monitoring, monitoring.erase_monitoring)
     return registry

@@ -221,6 +221,11 @@ def aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def iso(value: datetime | None) -> str | None:
+    """A stored time as ISO 8601 text with its UTC offset, as exports give times."""
+    return None if value is None else aware(value).isoformat()  # type: ignore[union-attr]
+
+
 # -- loading -----------------------------------------------------------------------------
 
 
