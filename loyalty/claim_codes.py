@@ -23,7 +23,7 @@ from engine.rules.model import CampaignSet
 from loyalty import webhooks
 from loyalty.earn import scoped
 from pipeline import ingest_in
-from storage.db import take_engine_state
+from storage.db import share_engine_state
 from storage.models.loyalty import ClaimCode, ClaimFailure, Partner
 from storage.state_store import aware
 
@@ -121,7 +121,9 @@ def claim(
     a wrong code is recorded (and throttled) like a failed login."""
     if throttled(session, fan, client, now):
         return Claimed(error="too many wrong codes; try again in 15 minutes")
-    take_engine_state(session)
+    # One winner: the UPDATE takes the code's row (a concurrent twin waits for it, then finds
+    # it used); the fan's points are applied under the fan's own lock (`ingest_in`).
+    share_engine_state(session)
     won = session.execute(
         update(ClaimCode)
         .where(ClaimCode.code_hash == digest(typed), ClaimCode.used_at.is_(None), ClaimCode.expires_at > now)

@@ -26,7 +26,7 @@ from engine.state import EngineState, Entry
 from loyalty import identities, webhooks
 from loyalty.keys import KeyOwner
 from pipeline import ingest_in
-from storage.db import take_engine_state
+from storage.db import PARTNER_REFERENCE_LOCKS, share_engine_state, take_keys
 from storage.models.core import Fan
 from storage.models.loyalty import PartnerTransaction
 from storage.state_store import aware
@@ -201,6 +201,17 @@ def _sandbox_fan(ref: FanRef) -> str | None:
     return None
 
 
+def _lock_reference(session: Session, owner: KeyOwner, kind: str, reference: str) -> None:
+    """Hold the partner's reference until the transaction ends, so that the duplicate check
+    after it sees a concurrent twin (a retried request, a refund racing its credit) once
+    that commits. Only the reference: credits of other orders, and the workers' batches,
+    go on meanwhile (the fans' own locks are taken when the points are applied)."""
+    key = f"{owner.partner_id}:{owner.mode}:{kind}:{reference}"
+    take_keys(session, PARTNER_REFERENCE_LOCKS, [key])
+    if session.get_bind().dialect.name != "postgresql":
+        share_engine_state(session)  # SQLite: the writer lock, before the check
+
+
 def event_id(owner: KeyOwner, kind: str, reference: str) -> str:
     """The stable id of a partner's purchase or action."""
     return f"partner:{owner.partner_slug}:{kind}:{reference}"
@@ -210,7 +221,7 @@ def credit(
     session: Session, campaigns: CampaignSet, owner: KeyOwner, req: CreditRequest, now: datetime
 ) -> dict[str, Any]:
     """Credit a purchase or action once; the response body. Runs in the caller's transaction."""
-    take_engine_state(session)  # so that the duplicate check below sees a concurrent twin
+    _lock_reference(session, owner, req.kind, req.reference)
     fan = resolve_fan(session, owner, req.fan)
     if _transaction(session, owner, req.kind, req.reference) is not None:
         raise ApiError(409, "already_credited", f"{req.kind} {req.reference!r} was credited before")
@@ -296,7 +307,7 @@ def refund(
     session: Session, campaigns: CampaignSet, owner: KeyOwner, kind: str, reference: str, now: datetime
 ) -> dict[str, Any]:
     """Retract a credited purchase or action: its points are taken back (once)."""
-    take_engine_state(session)
+    _lock_reference(session, owner, kind, reference)
     record = _transaction(session, owner, kind, reference)
     if record is None:
         raise ApiError(404, "not_found", f"no {kind} {reference!r} was credited")

@@ -67,13 +67,14 @@ MONITORING_LOCK_ID = 0x46414E4D
 
 FAN_LOCKS = 1  # namespaces of the per-key locks (`take_keys`)
 CHALLENGE_LOCKS = 2
+PARTNER_REFERENCE_LOCKS = 3
 
 
 def take_engine_state(session: Session) -> None:
     """Have the whole engine state to this transaction alone until it ends.
 
-    For work that reads across fans (judging closed board periods, a partner's duplicate
-    check): it waits for every batch in flight, and batches wait for it.
+    For work that reads across fans (judging closed board periods): it waits for every
+    batch in flight, and batches wait for it.
     """
     if _is_postgresql(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": ENGINE_STATE_LOCK_ID})

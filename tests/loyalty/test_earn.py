@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -66,3 +66,22 @@ def test_a_refund_takes_the_points_back_and_levels_follow(sessions, live_partner
         assert refund(session, RULES, owner, "purchase", "o-1", NOW)["points"] == -30
     with sessions() as session:
         assert session.get(Fan, fan).lifetime_points == 0  # type: ignore[union-attr]
+
+
+def test_a_credit_does_not_wait_for_a_batch_of_other_fans(sessions, live_partner, fan) -> None:  # type: ignore[no-untyped-def]
+    """While a worker's batch holds its fans (and its share of the engine state), a partner's
+    credit for another fan goes through; before, it waited for every batch in flight."""
+    from storage.db import FAN_LOCKS, share_engine_state, take_keys
+
+    if sessions.kw["bind"].dialect.name == "sqlite":  # one writer at a time there anyway
+        assert _try_credit(sessions, _owner(live_partner), fan, "o-1", "5") == "5"
+        return
+    with ThreadPoolExecutor(1) as pool, sessions() as batch:
+        share_engine_state(batch)
+        take_keys(batch, FAN_LOCKS, ["some-other-fan"])
+        done = pool.submit(_try_credit, sessions, _owner(live_partner), fan, "o-1", "5")
+        try:
+            finished = wait([done], timeout=10).done
+        finally:
+            batch.rollback()  # the batch ends (after the credit, unless the credit waited for it)
+        assert finished and done.result() == "5"
