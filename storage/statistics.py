@@ -14,8 +14,9 @@ per cent to millions of rows, and an ANALYZE of the ten tables cost the server a
 second each time (measured at 100,000 events: 12–25 µs per event, a tenth of its work).
 A table growing from nothing is analysed about once per doubling.
 
-A table that has never been analysed is analysed at the first batch after it has `LEAST`
-changed rows, without waiting for its turn: with no statistics at all the planner looked
+A table that has never been analysed is analysed as soon as it has `LEAST` changed rows
+(processes look at most once a second, and stop looking once every table has
+statistics), without waiting for its turn: with no statistics at all the planner looked
 board scores up by the index of a board period's changes instead of their key, reading
 the whole period for each score (measured: 1.1 s for one batch's 7,500 lookups, against
 13 ms by key once the table had been analysed).
@@ -62,11 +63,15 @@ _NEVER = text(
 class Statistics:
     """Re-analyses the ingestion tables of one database at most every `every_seconds`."""
 
-    def __init__(self, engine: Engine, every_seconds: float = 30.0) -> None:
+    def __init__(
+        self, engine: Engine, every_seconds: float = 30.0, unseen_every_seconds: float = 1.0
+    ) -> None:
         self.engine = engine
         self.every = every_seconds
+        self.unseen_every = unseen_every_seconds  # between looks for tables never analysed
         self._last = time.monotonic() - every_seconds + min(5.0, every_seconds)  # first after 5 s
         self._unseen = True  # some tables may never have been analysed
+        self._looked = 0.0  # when this process last looked for them
 
     @classmethod
     def of(cls, sessions: sessionmaker[Session]) -> Statistics | None:
@@ -81,7 +86,8 @@ class Statistics:
         if time.monotonic() - self._last >= self.every:
             self._last = time.monotonic()
             return self._analyse(_DUE, {"growth": GROWTH})
-        if self._unseen:
+        if self._unseen and time.monotonic() - self._looked >= self.unseen_every:
+            self._looked = time.monotonic()
             return self._analyse(_NEVER, {})
         return ()
 

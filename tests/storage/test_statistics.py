@@ -72,7 +72,7 @@ def test_a_table_never_analysed_is_analysed_without_waiting(db_engine: Engine) -
     postgres_engine = db_engine
     _forget_analyses(postgres_engine, ())
     _forget_analyses(postgres_engine, ("fans",))
-    statistics = Statistics(postgres_engine, every_seconds=3600)
+    statistics = Statistics(postgres_engine, every_seconds=3600, unseen_every_seconds=0)
     _add_fans(postgres_engine, 0, 100)  # fewer changes than LEAST: nothing to learn yet
     assert statistics.refresh() == ()
     _add_fans(postgres_engine, 100, 2000)
