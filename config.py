@@ -43,6 +43,9 @@ class Config:
     API_SIGNATURE_SKEW_SECONDS = 300
     API_IDEMPOTENCY_HOURS = 72  # how long the answer to an Idempotency-Key is kept for retries
     CLAIM_CODE_DAYS = 30
+    # Where messages to fans (identity confirmations) are written for the mail relay to
+    # send, one .eml file each (FANFARE_MAIL_OUTBOX); None: instance/outbox.
+    MAIL_OUTBOX: str | None = None
     LOYALTY_BIRTHDAY_POINTS = 50
     LOYALTY_ANNIVERSARY_POINTS = 0  # 0 turns anniversary points off
     LOYALTY_TIMEZONE = "UTC"  # the day birthdays and anniversaries are counted in

@@ -1,9 +1,12 @@
 """E-mail addresses and handles a fan confirmed, by which partners may name the fan.
 
-A fan adds an identity on their page and receives a confirmation link. Fanfare has no
-mail server in this setup: the link is written to the `fanfare.identities` log (and
-would be mailed where one is configured); it works once, for 24 hours, for the fan who
-asked. Only confirmed identities resolve, and one identity confirms for one fan only.
+A fan adds an identity on their page and receives a confirmation link. Fanfare sends no
+mail itself: each message is written to the outbox directory (`instance/outbox/`, one
+RFC 5322 `.eml` file per message) for the installation's mail relay to pick up (or, on
+the demo, for the person trying it to open). The link is a secret, so it never goes to
+the log, which says only that a message was written. It works once, for 24 hours, for
+the fan who asked. Only confirmed identities resolve, and one identity confirms for one
+fan only.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import logging
 import re
 import secrets
 from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,9 +68,23 @@ def add_identity(session: Session, fan_id: str, kind: str, value: str, now: date
     return token
 
 
-def send_confirmation(kind: str, value: str, url: str) -> None:
-    """Deliver the confirmation link (written to the log in this setup; see the module)."""
-    log.info("confirm the %s %s for Fanfare: %s", kind, value, url)
+def send_confirmation(kind: str, value: str, url: str, outbox: Path, now: datetime) -> Path:
+    """Write the confirmation message into `outbox` (see the module); the file written."""
+    message = EmailMessage()
+    message["Subject"] = f"Confirm your {'e-mail address' if kind == 'email' else 'handle'} for Fanfare"
+    message["Date"] = format_datetime(now)
+    if kind == "email":
+        message["To"] = value
+    message.set_content(
+        f"Someone, hopefully you, asked Fanfare to name their account by the {kind} {value}.\n"
+        f"To confirm it, open this link within 24 hours while logged in:\n\n{url}\n\n"
+        "If it was not you, ignore this message.\n"
+    )
+    outbox.mkdir(parents=True, exist_ok=True)
+    path = outbox / f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.eml"
+    path.write_bytes(bytes(message))
+    log.info("confirmation message for a new %s identity written to the outbox", kind)
+    return path
 
 
 def confirm(session: Session, fan_id: str, token: str, now: datetime) -> FanIdentity:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -71,7 +72,8 @@ def identity_list() -> Any:
             error = str(exc)
         else:
             url = url_for("fan_loyalty.identity_confirm", token=token, _external=True)
-            identities.send_confirmation(form.kind.data or "", form.value.data or "", url)
+            outbox = Path(current_app.config["MAIL_OUTBOX"] or Path(current_app.instance_path) / "outbox")
+            identities.send_confirmation(form.kind.data or "", form.value.data or "", url, outbox, _now())
             sent = form.value.data
     with _sessions()() as session:
         rows = identities.identities_of(session, fan_id())
