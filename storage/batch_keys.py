@@ -126,7 +126,8 @@ class _Candidates:
     links or unlinks the profile (a `profile_linked`, or a retract of one), the engine's
     answer depends on the order it meets them in: then any fan the profile was ever
     linked to or is linked to in this batch, and the profile. Elsewhere the stored links
-    decide alone, as the engine will: about half the keys a batch of linked fans loads.
+    decide alone, as the engine will: an event of a linked profile names one fan's rows,
+    not the profile's as well.
     """
 
     def __init__(
