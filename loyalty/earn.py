@@ -207,9 +207,8 @@ def _lock_reference(session: Session, owner: KeyOwner, kind: str, reference: str
     that commits. Only the reference: credits of other orders, and the workers' batches,
     go on meanwhile (the fans' own locks are taken when the points are applied)."""
     key = f"{owner.partner_id}:{owner.mode}:{kind}:{reference}"
+    share_engine_state(session)  # on SQLite the writer lock, which covers every key
     take_keys(session, PARTNER_REFERENCE_LOCKS, [key])
-    if session.get_bind().dialect.name != "postgresql":
-        share_engine_state(session)  # SQLite: the writer lock, before the check
 
 
 def event_id(owner: KeyOwner, kind: str, reference: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models.core import LinkedProfile
@@ -48,8 +48,8 @@ def export_monitoring(session: Session, subject: Subject) -> dict[str, Any]:
             {
                 "author": author.key,
                 "followers": author.followers,
-                "posts": sum(
-                    d.posts for d in session.scalars(select(AuthorDay).where(AuthorDay.author == author.key))
+                "posts": session.scalar(
+                    select(func.coalesce(func.sum(AuthorDay.posts), 0)).where(AuthorDay.author == author.key)
                 ),
                 "influencer": None if flag is None else {"status": flag.status, "reasons": flag.reasons},
             }
