@@ -234,8 +234,9 @@ def _executors(app: Flask) -> dict[str, ThreadPoolExecutor]:
 def start_background(app: Flask) -> BackgroundScheduler:
     """A scheduler in background threads (the demo runs it beside the web server)."""
     scheduler = BackgroundScheduler(executors=_executors(app), timezone=UTC)
-    add_jobs(app, scheduler)
+    names = add_jobs(app, scheduler)
     scheduler.start()
+    log.info("scheduler: running %d job(s) in the background: %s", len(names), ", ".join(names))
     return scheduler
 
 

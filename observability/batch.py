@@ -37,7 +37,9 @@ def after_commit(
         for item in rejected:
             extra = {"event_id": _event_id(item.raw), "source": source}
             log.warning("event quarantined: %s", item.error, extra=extra)
-        log.info(
+        # An empty batch (a poll that found nothing) is not news: the job's own line says so.
+        log.log(
+            logging.INFO if statuses or rejected else logging.DEBUG,
             "batch stored: %d accepted, %d duplicate, %d quarantined, %d ledger entries",
             len(accepted),
             statuses.count("duplicate"),

@@ -25,6 +25,11 @@ SECRETS = re.compile(
     re.IGNORECASE,
 )
 _HANDLER_NAME = "fanfare"
+# Libraries' routine lines, raised to WARNING so that the lines about events, requests and
+# jobs stand out: APScheduler writes two lines per job run, and `jobs` already reports
+# each run with its outcome; Alembic lists its plugins at every start. Their warnings and
+# errors still show. A level an operator set on one of these loggers is left alone.
+QUIETED = ("apscheduler", "alembic.runtime.plugins")
 
 
 def mask(text: str) -> str:
@@ -100,3 +105,7 @@ def configure_logging(
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)
+    for name in QUIETED:
+        library = logging.getLogger(name)
+        if library.level == logging.NOTSET:
+            library.setLevel(logging.WARNING)

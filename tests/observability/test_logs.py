@@ -101,3 +101,44 @@ def test_an_ingest_and_api_calls_log_json_lines_without_secrets(loyalty_app, loy
     text = buffer.getvalue()
     for secret in (*keys.values(), TOKEN, "password-1234"):
         assert secret not in text
+
+
+def test_libraries_routine_lines_are_quieted_but_not_their_warnings() -> None:
+    chosen = logging.getLogger("alembic.runtime.migration")
+    chosen.setLevel(logging.INFO)  # an operator's own choice is kept
+    quieted = [logging.getLogger(name) for name in ("apscheduler", "alembic.runtime.plugins")]
+    try:
+        for library in quieted:
+            library.setLevel(logging.NOTSET)
+        buffer = io.StringIO()
+        configure_logging("json", stream=buffer)
+        logging.getLogger("apscheduler.executors.default").info('Running job "x:mentions"')
+        logging.getLogger("alembic.runtime.plugins").info("setup plugin alembic.autogenerate.schemas")
+        logging.getLogger("apscheduler.executors.default").warning('Run time of job "x:mentions" was missed')
+        chosen.info("Running upgrade 0014 -> 0015")
+        logging.getLogger("jobs").info("x:mentions: ok, 1 fetched")
+        assert [(line["logger"], line["level"]) for line in _lines(buffer)] == [
+            ("apscheduler.executors.default", "WARNING"),
+            ("alembic.runtime.migration", "INFO"),
+            ("jobs", "INFO"),
+        ]
+    finally:
+        chosen.setLevel(logging.NOTSET)
+
+
+def test_an_empty_batch_is_not_logged_at_info(loyalty_app) -> None:  # type: ignore[no-untyped-def]
+    buffer = io.StringIO()
+    configure_logging("json", stream=buffer)
+    campaigns, now = loyalty_app.extensions["campaigns"].current(), datetime.now(UTC)
+    sessions = loyalty_app.extensions["db_sessions"]
+    # A poll that found nothing still commits its checkpoint (`also`) through the pipeline.
+    poll = {"source": "x:mentions", "now": now, "also": lambda session: None}
+    ingest_events(sessions, campaigns, [], **poll)
+    assert not [line for line in _lines(buffer) if line["message"].startswith("batch stored")]
+    logging.getLogger("fanfare.ingest").setLevel(logging.DEBUG)
+    try:
+        ingest_events(sessions, campaigns, [], **poll)
+    finally:
+        logging.getLogger("fanfare.ingest").setLevel(logging.NOTSET)
+    quiet = [line for line in _lines(buffer) if line["message"].startswith("batch stored")]
+    assert [(line["level"], line["source"]) for line in quiet] == [("DEBUG", "x:mentions")]
