@@ -36,7 +36,10 @@ def seed_demo(app: Flask) -> str:
         )
     _name_accounts(app)
     logins = seed_demo_users(app)
-    return "\n".join([f"demo: {report.summary()}", "demo logins:", *logins])
+    said = [f"demo: {report.summary()}"]
+    if report.duplicates and not report.accepted:
+        said.append("demo: its events were already in this database (seeded before); nothing changed")
+    return "\n".join([*said, "demo logins:", *logins])
 
 
 def _name_accounts(app: Flask) -> None:

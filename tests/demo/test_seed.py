@@ -15,11 +15,12 @@ def test_demo_seed_loads_events_and_logins_once(tmp_path) -> None:  # type: igno
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "--no-serve"])
     assert first.exit_code == 0, first.output
-    assert "559 event(s) accepted" in first.output
+    assert "559 event(s) accepted" in first.output and "already" not in first.output
     for role in ("fan", "marketer", "community_manager", "admin"):
         assert f"  {role}" in first.output
     again = runner.invoke(args=["demo", "--no-serve"])
     assert "0 event(s) accepted" in again.output
+    assert "already in this database (seeded before); nothing changed" in again.output
     with app.extensions["db_sessions"]() as session:
         assert session.scalar(select(func.count()).select_from(StoredEvent)) == 559
         roles = sorted(session.scalars(select(User.role)))
