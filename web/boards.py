@@ -31,6 +31,10 @@ class Row:
     name: str
     anonymous: bool
     level: str | None
+    # For a social profile not linked to an account: the platform its handle is on, since
+    # the same handle can be listed once per platform, and again as the fan who linked it
+    # later (the profile keeps the points it earned before the link).
+    platform: str | None = None
 
 
 def anonymous_number(fan_id: str) -> str:
@@ -107,15 +111,25 @@ def _described(session: Session, standings: list[Standing]) -> list[Row]:
     """Standings with the names, anonymity and levels the page shows (one query)."""
     if not standings:
         return []
-    query = select(Fan.id, Fan.display_name, Fan.anonymous, Fan.level).where(
+    query = select(Fan.id, Fan.display_name, Fan.anonymous, Fan.level, Fan.kind).where(
         Fan.id.in_([s.fan for s in standings])
     )
-    known = {fan: (name, anonymous, level) for fan, name, anonymous, level in session.execute(query)}
+    known = {fan: rest for fan, *rest in session.execute(query)}
     rows = []
     for s in standings:
-        name, anonymous, level = known.get(s.fan, (None, False, None))
-        rows.append(Row(s.rank, s.fan, s.points, name or s.fan, bool(anonymous), level))
+        name, anonymous, level, kind = known.get(s.fan, (None, False, None, None))
+        platform = platform_label(s.fan) if kind == "profile" and name else None
+        rows.append(Row(s.rank, s.fan, s.points, name or s.fan, bool(anonymous), level, platform))
     return rows
+
+
+PLATFORMS = {"x": "X", "facebook": "Facebook", "mastodon": "Mastodon", "instagram": "Instagram"}
+
+
+def platform_label(profile_key: str) -> str:
+    """`X` for `x:2244994945`: the platform of a profile key, as people write it."""
+    platform = profile_key.partition(":")[0]
+    return PLATFORMS.get(platform, platform.capitalize())
 
 
 def badges_of(session: Session, campaign_id: str, fan_ids: list[str]) -> dict[str, list[str]]:

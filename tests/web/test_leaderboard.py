@@ -8,6 +8,7 @@ import pytest
 
 from storage.db import transaction
 from storage.models.accounts import User
+from storage.models.core import Fan
 from tests.web.seed import add_fan, grant
 from web.boards import anonymous_number
 
@@ -82,3 +83,18 @@ def test_visitors_get_a_cached_copy_for_a_moment(board, app, client) -> None:  #
     assert client.get("/c/acme-autumn").text == first  # within the minute: the same page
     pages.clear()
     assert "Zed" in client.get("/c/acme-autumn").text
+
+
+def test_an_unlinked_profile_is_listed_with_its_platform(app, client) -> None:  # type: ignore[no-untyped-def]
+    """The same handle on two platforms, and the fan who linked one of them later, are three
+    entries: the profiles keep what they earned before the link (the spec's rule)."""
+    with transaction(app.extensions["db_sessions"]) as session:
+        add_fan(session, "fan-lena", "latte_lena", 90, minutes=1)
+        add_fan(session, "x:1000000", "@latte_lena", 40, minutes=2)
+        add_fan(session, "facebook:77", "@latte_lena", 30, minutes=3)
+        add_fan(session, "x:555", None, 20, minutes=4)  # a profile no name is known for
+        session.query(Fan).filter(Fan.id.in_(["x:1000000", "facebook:77", "x:555"])).update(
+            {"kind": "profile"}
+        )
+    html = client.get("/c/acme-autumn").text
+    assert _names(html) == ["latte_lena", "@latte_lena · X", "@latte_lena · Facebook", "x:555"]
