@@ -144,10 +144,16 @@ class Engine:
         return self.policy is None or self.policy.may_earn(event)
 
     def _monitor(self, event: Event) -> str:
-        """Store an event of an unlinked profile for listening; it belongs to no fan and earns nothing."""
+        """Store an event of an unlinked profile for listening; it belongs to no fan and earns nothing.
+
+        It names the campaigns whose time and content it matches all the same: that is what
+        makes it "about the brand" for monitoring (listening, influencers), and the people
+        who talk about a brand without being in its programme are the ones worth finding.
+        Having no fan, it can neither earn nor be penalised nor advance a badge."""
         self.state.seen.add(event.id)
         if self.state.remembers(event.id):
-            self._remember(Accepted(event.id, event.type, event.at, "", (), ()))
+            about = tuple(plan.campaign.id for plan in members_of(self.plan.campaigns, event))
+            self._remember(Accepted(event.id, event.type, event.at, "", self._shared_ids(about), ()))
         else:
             self.state.next_seq()
         return ""
@@ -155,11 +161,13 @@ class Engine:
     def _remember_accepted(
         self, event: Event, fan: str, members: list[CampaignPlan], entries: list[Entry]
     ) -> None:
-        ids = tuple(p.campaign.id for p in members)
-        ids = self._member_ids.setdefault(ids, ids)
+        ids = self._shared_ids(tuple(p.campaign.id for p in members))
         profile = event.attrs.get("profile") if event.type == "profile_linked" else None
         kept = tuple(e for e in entries if _reversible(e))  # a retract gives back only these
         self._remember(Accepted(event.id, event.type, event.at, fan, ids, kept, profile=profile))
+
+    def _shared_ids(self, ids: tuple[str, ...]) -> tuple[str, ...]:
+        return self._member_ids.setdefault(ids, ids)
 
     def _remember(self, record: Accepted) -> None:
         record.seq = self.state.next_seq()
@@ -383,9 +391,10 @@ class Engine:
             state.dirty.retracted.append(target)
             for entry in target.entries:
                 self._reverse(entry, event)
-            self._unwind_badges(target)
             self._unlink(target, event.at)
-            record.entries = tuple(self._apply_retract_rules(target, event))
+            if target.fan:  # a listened-only event (no fan) counted toward nothing
+                self._unwind_badges(target)
+                record.entries = tuple(self._apply_retract_rules(target, event))
         if state.remembers(event.id):
             self._remember(record)
         else:

@@ -75,6 +75,8 @@ class Accepted:
     type: str
     at: datetime
     fan: str
+    # The campaigns it counted in; for an event of no fan (listened to only), those whose
+    # time and content it matched.
     campaigns: tuple[str, ...]
     entries: tuple[Entry, ...]  # only those a retract gives back (points, or a cap used)
     retracted_by: str | None = None

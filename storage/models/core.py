@@ -105,6 +105,7 @@ class StoredEvent(Base):
     profile_key: Mapped[str | None] = mapped_column(String(200), index=True)
     sentiment: Mapped[float | None] = mapped_column(Float)
     sentiment_label: Mapped[str | None] = mapped_column(String(8))  # positive / neutral / negative
+    # Campaigns it counted in; for an event of no fan (listened to only), those it matched.
     campaigns: Mapped[list[str]] = mapped_column(JSON, default=list)
     retracted_by: Mapped[str | None] = mapped_column(String(300))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)

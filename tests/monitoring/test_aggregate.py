@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -126,3 +127,45 @@ def test_chunked_incremental_update_equals_event_by_event_sums(db_engine: Engine
     # the set is mixed enough to mean something: both campaigns, both sides of midnight, shares
     assert {c for c, _ in days} == {"", "derby", "coffee"}
     assert len({d for _, d in days}) == 4 and len(edges) > 10 and len(terms) > 100
+
+
+def test_people_outside_the_programme_are_listened_to_but_earn_nothing(db_engine: Engine) -> None:
+    """Connectors score linked profiles only; an unlinked profile's post about the brand is still
+    about the brand: it counts in listening and in its author's features, and earns no one
+    anything, nor does taking it back."""
+    from engine.policy import ScoringPolicy
+    from monitoring.scoring import default_scorer
+    from pipeline import ingest_events
+    from storage.db import make_sessionmaker
+    from storage.models.core import LedgerEntry
+    from tests.monitoring.helpers import CAMPAIGNS, NOW
+    from tests.monitoring.helpers import refresh as update_in
+
+    sessions = make_sessionmaker(db_engine)
+    day = "2026-12-18T{}:00:00Z".format
+    strangers = [
+        post("mention", "m1", day(12), "vera", text="Great derby, @club! Love it", followers=48_000),
+        post("mention", "m2", day(13), "vera", text="Brilliant win, @club!", tags=(), mentions=["club"]),
+        post("mention", "m3", day(14), "vera", text="Lunch time", tags=()),
+        post("retweet", "r1", day(15), "otto", followers=900, target="vera"),
+    ]
+    watched = {"now": NOW, "policy": ScoringPolicy(require_link=True), "scorer": default_scorer()}
+    ingest_events(sessions, CAMPAIGNS, strangers, source="x:mentions", **watched)
+    ingest_events(sessions, CAMPAIGNS, [retract("t1", "m2")], source="x:deletions", **watched)
+    update_in(sessions)
+    with sessions() as session:
+        stored = {e.id: (e.fan_id, e.campaigns) for e in session.scalars(select(StoredEvent))}
+        assert stored == {
+            "m1": (None, ["derby"]),
+            "m2": (None, ["derby"]),  # @club: the derby campaign's mention
+            "m3": (None, []),  # about something else
+            "r1": (None, ["derby"]),
+            "t1": (None, []),
+        }
+        assert session.scalar(select(LedgerEntry.id)) is None
+        days = table(session, AuthorDay, ("author", "day"), ("posts", "positive", "reach"))
+        assert days == {("x:vera", date(2026, 12, 18)): (1, 1, 900)}  # m2 was taken back
+        edges = {(e.source, e.target) for e in session.scalars(select(ShareEdge)) if e.count}
+        assert edges == {("x:otto", "x:vera")}
+        listened = table(session, ListeningDay, ("campaign", "day"), ("mentions",))
+        assert listened == {("", date(2026, 12, 18)): (1,), ("derby", date(2026, 12, 18)): (1,)}
