@@ -6,13 +6,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
+from connectors.config import load_settings
+from connectors.runtime import settings_path
 from demo.accounts import seed_demo_users
+from demo.voices import voice_events
+from engine.policy import ScoringPolicy
+from engine.rules.model import CampaignSet
 from monitoring.scoring import default_scorer
-from pipeline import ingest_lines
+from pipeline import ingest_events, ingest_lines
 from storage.db import transaction
 from storage.models.core import Fan
+from storage.models.monitoring import InfluencerFlag
 from storage.schema import ensure_schema
 
 EVENTS = Path(__file__).with_name("events.jsonl")
@@ -39,7 +45,33 @@ def seed_demo(app: Flask) -> str:
     said = [f"demo: {report.summary()}"]
     if report.duplicates and not report.accepted:
         said.append("demo: its events were already in this database (seeded before); nothing changed")
+    said.append(f"demo: {_seed_voices(app, campaigns)}")
     return "\n".join([*said, "demo logins:", *logins])
+
+
+def _seed_voices(app: Flask, campaigns: CampaignSet) -> str:
+    """This week's posts by people outside the programme, taken in as the connectors take
+    posts in (unlinked profiles earn nothing), then monitoring's update and flags."""
+    from jobs import monitoring_update_job
+
+    settings, errors = load_settings(settings_path(app))
+    policy = settings.scoring_policy() if settings is not None else ScoringPolicy()
+    now = datetime.now(UTC)
+    ingest_events(
+        app.extensions["db_sessions"],
+        campaigns,
+        voice_events(now.date()),
+        source="demo/voices",
+        now=now,
+        scorer=default_scorer(),
+        policy=policy,
+    )
+    monitoring_update_job(app)
+    with app.extensions["db_sessions"]() as session:
+        waiting = session.scalar(
+            select(func.count()).select_from(InfluencerFlag).where(InfluencerFlag.status == "flagged")
+        )
+    return f"{waiting} influencer(s) waiting for a community manager's review"
 
 
 def _name_accounts(app: Flask) -> None:
