@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from connectors.sandbox.demo import snowflake
+from connectors.sandbox.world import BRAND_X_ID, World
+from connectors.x.source import snowflake
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,47 @@ def _reposts(post: dict[str, Any], voice: Voice, at: datetime) -> list[dict[str,
         }
         for index, (user_id, handle, followers) in enumerate(chosen)
     ]
+
+
+def publish_voices(world: World, today: date) -> None:
+    """Put the voices' posts on the sandbox X the demo polls, as they were seeded: the
+    connectors' deletion sweep looks stored posts up, and a post X no longer has is
+    taken back as deleted."""
+    for event in voice_events(today):
+        if event["type"] == "mention":
+            world.add_tweet(*_as_tweet(event))
+
+
+def _as_tweet(event: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A seeded post as X API v2 serves it, and its author."""
+    post_id, actor, text = event["id"].rpartition(":")[2], event["actor"], event["text"]
+    at = event["at"].replace("Z", ".000Z")
+    tweet = {
+        "id": post_id,
+        "edit_history_tweet_ids": [post_id],
+        "text": text,
+        "author_id": actor["id"],
+        "created_at": at,
+        "conversation_id": post_id,
+        "lang": "de" if "Kaffee" in text else "en",
+        "public_metrics": event["attrs"]["public_metrics"],
+        "entities": {
+            "mentions": [_entity(text, "@acmecoffee", {"username": "acmecoffee", "id": BRAND_X_ID})],
+            "hashtags": [_entity(text, f"#{tag}", {"tag": tag}) for tag in event["hashtags"]],
+        },
+    }
+    user = {
+        "id": actor["id"],
+        "username": actor["handle"],
+        "name": actor["name"],
+        "public_metrics": {"followers_count": actor["followers"]},
+    }
+    return tweet, user
+
+
+def _entity(text: str, word: str, fields: dict[str, str]) -> dict[str, Any]:
+    start = text.index(word)
+    return {"start": start, "end": start + len(word), **fields}
 
 
 def _iso(at: datetime) -> str:

@@ -24,7 +24,8 @@ from connectors.registry import build
 from connectors.runtime import Runtime, current_campaigns, settings_path
 from connectors.sandbox.server import SandboxServer
 from connectors.sandbox.world import BRAND_X_ID, BRAND_X_POST, FB_POST, MASTODON_STATUS, World, recorded_world
-from connectors.x.source import TWITTER_EPOCH_MS
+from connectors.x.source import snowflake
+from demo.voices import publish_voices
 from engine.rules.errors import format_errors
 from monitoring.scoring import default_scorer
 
@@ -53,11 +54,6 @@ WORDS = [
     "Great service at @acmecoffee today :) #AcmeAutumn",
     "@acmecoffee قهوة رائعة! wonderful autumn roast 😍",
 ]
-
-
-def snowflake(at: datetime, sequence: int) -> str:
-    """An X-style id for a post made at `at`."""
-    return str(((int(at.timestamp() * 1000) - TWITTER_EPOCH_MS) << 22) + sequence)
 
 
 class ActivityScript:
@@ -180,7 +176,9 @@ def start_demo_sources(
         facebook=replace(settings.facebook, every=every) if settings.facebook else None,
         mastodon=replace(settings.mastodon, every=MASTODON_EVERY) if settings.mastodon else None,
     )
-    server = SandboxServer(recorded_world()).start()
+    world = recorded_world()
+    publish_voices(world, datetime.now(UTC).date())
+    server = SandboxServer(world).start()
     app.config["CONNECTORS_SANDBOX"] = server.url
     connectors = build(settings, server.url)
     poller = Poller(

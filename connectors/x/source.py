@@ -33,6 +33,11 @@ def created_at(post_id: str) -> datetime:
     return datetime.fromtimestamp(((int(post_id) >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
 
 
+def snowflake(at: datetime, sequence: int) -> str:
+    """An X-style id for a post made at `at` (`created_at` reads `at` back)."""
+    return str(((int(at.timestamp() * 1000) - TWITTER_EPOCH_MS) << 22) + sequence)
+
+
 def _cost(page: XPage) -> Cost:
     posts, users = page.reads
     return Cost(posts, users)

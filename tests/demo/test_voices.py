@@ -25,3 +25,18 @@ def test_seeding_a_day_later_repeats_the_shared_days_ids() -> None:
     shared = first.keys() & later.keys()
     assert shared and all(first[i] == later[i] for i in shared)
     assert later.keys() - first.keys()  # yesterday's new posts
+
+
+def test_the_sandbox_serves_the_seeded_posts_so_the_deletion_sweep_keeps_them() -> None:
+    from connectors.sandbox.world import World
+    from connectors.x.source import created_at
+    from demo.voices import publish_voices
+
+    world, today = World(), date(2027, 3, 10)
+    publish_voices(world, today)
+    posts = {e["id"].rpartition(":")[2]: e for e in voice_events(today) if e["type"] == "mention"}
+    assert set(world.x_tweets) == set(posts)
+    for post_id, tweet in world.x_tweets.items():
+        assert tweet["text"] == posts[post_id]["text"]
+        assert created_at(post_id) == parse_event(posts[post_id]).at
+        assert world.x_users[tweet["author_id"]]["username"] == posts[post_id]["actor"]["handle"]
