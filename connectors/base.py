@@ -78,6 +78,17 @@ class Source(Protocol):
         ...
 
 
+def own_post_id(event_id: str, platform: str) -> str | None:
+    """The platform's post id in an event id a connector made for a post (`x:quote:2107...`,
+    `mastodon:reply:1153...`); None for an event from elsewhere (a file, an import), which
+    names no post the platform could be asked about: a deletion sweep that looked it up
+    would take it back as deleted."""
+    parts = event_id.split(":")
+    if len(parts) == 3 and parts[0] == platform and parts[2].isdigit():
+        return parts[2]
+    return None
+
+
 def retract_event(platform: str, target_id: str, at: datetime, reason: str) -> EventDict:
     """A `retract` for a stored event that was undone or deleted on the platform (stable id)."""
     return {

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from connectors.base import Batch, Cursor, PollContext, Source, StoredPost, iso, retract_event
+from connectors.base import Batch, Cursor, PollContext, Source, StoredPost, iso, own_post_id, retract_event
 from connectors.config import MastodonSettings
 from connectors.mastodon.client import BUCKET, MastodonClient, MastodonPage
 from connectors.mastodon.normalize import STATUS_TYPES, Brand, notification_event
@@ -133,7 +133,9 @@ class DeletionSweep:
     def poll(self, cursor: Cursor, ctx: PollContext) -> Iterator[Batch]:
         """Up to `per_poll` lookups after the stored position; back to the start after the last."""
         statuses = [
-            p for p in ctx.stored("mastodon", STATUS_TYPES) if p.event_id.split(":")[1] in STATUS_TYPES
+            p
+            for p in ctx.stored("mastodon", STATUS_TYPES)
+            if p.event_id.split(":")[1] in STATUS_TYPES and own_post_id(p.event_id, "mastodon")
         ]
         after = tuple(cursor.get("after") or ())
         ahead = [p for p in statuses if not after or (iso(p.at), p.event_id) > after]
@@ -143,7 +145,11 @@ class DeletionSweep:
             return
         for start in range(0, len(chosen), SWEEP_BATCH):
             chunk = chosen[start : start + SWEEP_BATCH]
-            gone = [p.event_id for p in chunk if self.client.status(p.event_id.rsplit(":", 1)[1]) is None]
+            gone = [
+                p.event_id
+                for p in chunk
+                if self.client.status(str(own_post_id(p.event_id, "mastodon"))) is None
+            ]
             last = chunk[-1]
             position = None if last.event_id == statuses[-1].event_id else [iso(last.at), last.event_id]
             retracts = tuple(retract_event("mastodon", e, ctx.now, "deleted on mastodon") for e in gone)

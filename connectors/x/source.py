@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from connectors.base import Batch, Cost, Cursor, PollContext, age_interval, retract_event
+from connectors.base import Batch, Cost, Cursor, PollContext, age_interval, own_post_id, retract_event
 from connectors.errors import StaleCursor
 from connectors.snapshot import ListPage, SnapshotSource
 from connectors.x.client import XClient, XPage
@@ -134,10 +134,10 @@ class DeletionSweep:
 
     def poll(self, cursor: Cursor, ctx: PollContext) -> Iterator[Batch]:
         """100 stored posts per request; each batch retracts what is gone."""
-        stored = ctx.stored("x", POST_TYPES)
+        stored = [post for post in ctx.stored("x", POST_TYPES) if own_post_id(post.event_id, "x")]
         for start in range(0, len(stored), 100):
             chunk = stored[start : start + 100]
-            ids = {e.event_id.rsplit(":", 1)[1]: e.event_id for e in chunk}
+            ids = {str(own_post_id(e.event_id, "x")): e.event_id for e in chunk}
             page = self.client.lookup(list(ids))
             gone = [
                 ids[str(err.get("resource_id"))]

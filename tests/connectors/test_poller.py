@@ -8,9 +8,11 @@ from sqlalchemy import Engine, select
 
 from connectors.sandbox.server import SandboxServer
 from connectors.sandbox.world import BRAND_X_POST, FB_POST, Fault, World, load_payload
+from pipeline import ingest_events
 from storage.models.connectors import ConnectorSource, ConnectorSpend
 from storage.models.core import QuarantinedEvent, StoredEvent
-from tests.connectors.helpers import SETTINGS_YAML, link_fans, points, retracted, rig, stored
+from tests.connectors.helpers import CAMPAIGNS, SETTINGS_YAML, link_fans, points, retracted, rig, stored
+from tests.factories import event_dict
 
 # Lena: mention 5 + reply 5 + Facebook comment 5 (her LOVE reaction earns nothing: Facebook policy);
 # Mika: reply 5 + quote 15; the Critic: quote 15 + repost 2; Rosa: comment 5 (her LIKE: nothing).
@@ -294,3 +296,25 @@ def test_spend_is_recorded_and_the_monthly_budget_stops_paid_reads(
     assert allowed.status == "ok", allowed.message
     blocked = r.poll("x:mentions")
     assert blocked.status == "over-budget" and "monthly budget $1.6 reached" in blocked.message
+
+
+def test_the_deletion_sweep_leaves_events_that_no_connector_took_in(
+    db_engine: Engine, sandbox: SandboxServer, world: World
+) -> None:
+    """An X event ingested from a file (the demo's, an import) names no post X could be asked
+    about: looking it up would take it back as deleted."""
+    r = rig(db_engine, sandbox.url)
+    link_fans(r.sessions)
+    from_file = [
+        event_dict("mention", id="x:mention:81:1000012", actor="1000012", mentions=["acme"]),
+        event_dict("mention", id="import-7", actor="1000012", mentions=["acme"]),
+        event_dict("quote", id="x:quote:not-a-number", actor="1000012"),
+    ]
+    ingest_events(r.sessions, CAMPAIGNS, from_file, source="file", now=r.clock())
+    r.poll_all()
+    world.delete_tweet("2107110495482809573")
+    r.clock.advance(hours=1)
+    r.poll("x:deletions")
+    assert retracted(r.sessions) == {"x:quote:2107110495482809573": "x:quote:2107110495482809573:retracted"}
+    looked_up = [query.get("ids", "") for route, query in world.requests if route == "x.tweets_lookup"]
+    assert looked_up and not any("1000012" in ids or "not-a-number" in ids for ids in looked_up)
