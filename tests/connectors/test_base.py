@@ -20,5 +20,5 @@ from connectors.base import own_post_id
         ("x:quote:", "x", None),
     ],
 )
-def test_only_ids_of_the_connectors_shape_name_a_post(event_id: str, platform: str, expected: str | None) -> None:
+def test_only_connector_shaped_ids_name_a_post(event_id: str, platform: str, expected: str | None) -> None:
     assert own_post_id(event_id, platform) == expected
