@@ -135,7 +135,7 @@ class DeletionSweep:
         statuses = [
             p
             for p in ctx.stored("mastodon", STATUS_TYPES)
-            if p.event_id.split(":")[1] in STATUS_TYPES and own_post_id(p.event_id, "mastodon")
+            if own_post_id(p.event_id, "mastodon") and p.event_id.split(":")[1] in STATUS_TYPES
         ]
         after = tuple(cursor.get("after") or ())
         ahead = [p for p in statuses if not after or (iso(p.at), p.event_id) > after]

@@ -9,9 +9,10 @@ from sqlalchemy import Engine, select, update
 
 from connectors.sandbox.server import SandboxServer
 from connectors.sandbox.world import MASTODON_STATUS, Fault, World, load_payload
+from pipeline import ingest_events
 from storage.models.connectors import ConnectorSource
 from storage.models.core import QuarantinedEvent, StoredEvent
-from tests.connectors.helpers import MASTODON_YAML, link_fans, points, retracted, rig, stored
+from tests.connectors.helpers import CAMPAIGNS, MASTODON_YAML, link_fans, points, retracted, rig, stored
 
 # Lena: reply 5 + reblog (a share) 10; her favourite earns nothing (Mastodon policy). Mika: quote 15.
 EXPECTED_POINTS = {"fan-lena": 15, "fan-mika": 15}
@@ -230,3 +231,34 @@ def test_the_deletion_sweep_checks_a_bounded_number_per_poll_and_resumes(
     assert second.fetched == 1 and list(retracted(r.sessions)) == ["mastodon:quote:115327318843220517"]
     with r.sessions() as session:
         assert session.get(ConnectorSource, "mastodon:deletions").cursor == {"after": None}
+
+
+def test_the_deletion_sweep_leaves_events_that_no_connector_took_in(
+    db_engine: Engine, sandbox: SandboxServer, world: World
+) -> None:
+    r = rig(db_engine, sandbox.url, text=MASTODON_YAML)
+    r.poll(NOTIFICATIONS)
+    actor = {"id": "lena@social.example", "handle": "lena@social.example"}
+    from_file = [
+        {
+            "id": "import-9",
+            "platform": "mastodon",
+            "type": "mention",
+            "at": "2026-10-05T10:00:00Z",
+            "actor": actor,
+        },
+        {
+            "id": "mastodon:reply:7:lena",
+            "platform": "mastodon",
+            "type": "reply",
+            "at": "2026-10-05T11:00:00Z",
+            "actor": actor,
+            "post": {"id": "1", "author": "acme@social.example"},
+        },
+    ]
+    ingest_events(r.sessions, CAMPAIGNS, from_file, source="file", now=r.clock())
+    before = len(world.requests)
+    assert r.poll("mastodon:deletions").status == "ok"
+    assert retracted(r.sessions) == {}
+    looked_up = [route for route, _ in world.requests[before:]]
+    assert len(looked_up) == 3  # the three statuses the connector stored, not the file's two
