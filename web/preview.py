@@ -21,6 +21,7 @@ from engine.rules.model import CampaignSet
 from engine.state import EngineState, Link
 from storage.models.core import Fan, LinkedProfile, StoredEvent
 from storage.state_store import aware
+from web.boards import platform_label
 
 FANS_SHOWN = 50
 
@@ -148,5 +149,8 @@ def _campaign_change(campaign_id: str, before: EngineState, after: EngineState) 
 def _names(session: Session, fans: list[str]) -> dict[str, str | None]:
     if not fans:
         return {}
-    query = select(Fan.id, Fan.display_name).where(Fan.id.in_(fans))
-    return {fan_id: name for fan_id, name in session.execute(query)}
+    query = select(Fan.id, Fan.display_name, Fan.kind).where(Fan.id.in_(fans))
+    return {
+        fan_id: f"{name} · {platform_label(fan_id)}" if kind == "profile" and name else name
+        for fan_id, name, kind in session.execute(query)
+    }

@@ -90,7 +90,7 @@ def test_preview_shows_the_difference_per_campaign_and_per_fan(quiz_app, client,
         r'<tr><th scope="row">([^<]*)</th><td class="num">(\d+)</td><td class="num">(\d+)</td>',
         page.split('id="per-fan"')[1],
     )
-    assert fans == [("@h1", "30", "40"), ("@h2", "15", "20")]
+    assert fans == [("@h1 · X", "30", "40"), ("@h2 · X", "15", "20")]  # profiles no one linked
     assert Path(quiz_app.config["CAMPAIGNS_PATH"]).read_text() == QUIZ_YAML  # a preview changes nothing
 
 
