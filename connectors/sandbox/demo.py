@@ -9,10 +9,15 @@ background threads, so the leaderboard moves while the demo runs.
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -28,6 +33,8 @@ from connectors.x.source import snowflake
 from demo.voices import publish_voices
 from engine.rules.errors import format_errors
 from monitoring.scoring import default_scorer
+
+log = logging.getLogger(__name__)
 
 DEMO_EVERY = {
     "mentions": timedelta(seconds=5),
@@ -59,8 +66,11 @@ WORDS = [
 class ActivityScript:
     """Adds one new piece of fan activity to the world per step, deterministically."""
 
-    def __init__(self, world: World, seed: int = 7) -> None:
+    KEEP_EVERY = 10  # steps between two calls of `keep`
+
+    def __init__(self, world: World, seed: int = 7, keep: Callable[[], None] | None = None) -> None:
         self.world, self.rng, self.count = world, random.Random(seed), 0
+        self.keep = keep  # saves the world, every few steps and when stopped
         self._stop = threading.Event()
 
     def step(self, now: datetime | None = None) -> str:
@@ -139,10 +149,14 @@ class ActivityScript:
         """Step every `period` seconds until stopped."""
         while not self._stop.wait(period):
             self.step()
+            if self.keep is not None and self.count % self.KEEP_EVERY == 0:
+                self.keep()
 
     def stop(self) -> None:
-        """End `run`."""
+        """End `run`, keeping the world as it is."""
         self._stop.set()
+        if self.keep is not None:
+            self.keep()
 
 
 @dataclass
@@ -176,7 +190,8 @@ def start_demo_sources(
         facebook=replace(settings.facebook, every=every) if settings.facebook else None,
         mastodon=replace(settings.mastodon, every=MASTODON_EVERY) if settings.mastodon else None,
     )
-    world = recorded_world()
+    kept = Path(app.config.get("DEMO_WORLD_PATH") or Path(app.instance_path) / "sandbox-world.json")
+    world = demo_world(kept)
     publish_voices(world, datetime.now(UTC).date())
     server = SandboxServer(world).start()
     app.config["CONNECTORS_SANDBOX"] = server.url
@@ -190,6 +205,29 @@ def start_demo_sources(
         default_scorer(),
     )
     app.extensions["connectors"] = Runtime(settings, connectors, poller)
-    script = ActivityScript(server.world)
+    script = ActivityScript(server.world, keep=lambda: save_world(world, kept))
     threading.Thread(target=script.run, args=(activity_seconds,), name="demo-activity", daemon=True).start()
     return DemoSources(server, script, start_background(app))
+
+
+def demo_world(kept: Path) -> World:
+    """The recorded world, holding what an earlier demo run added to it (`kept`).
+
+    The sandbox lives in memory, while the database keeps what the connectors took from it:
+    a restarted demo that forgot its fans' posts would see them as deleted, and the
+    connectors would take all their points back."""
+    world = recorded_world()
+    if kept.exists():
+        try:
+            world.restore(json.loads(kept.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("sandbox world %s unreadable (%s); starting from the recordings", kept, exc)
+    return world
+
+
+def save_world(world: World, kept: Path) -> None:
+    """Write what the platforms hold, replacing the file whole (a crash leaves the old one)."""
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_suffix(".partial")
+    partial.write_text(json.dumps(world.content()), encoding="utf-8")
+    os.replace(partial, kept)

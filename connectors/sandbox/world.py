@@ -198,6 +198,38 @@ class World:
                 n for n in self.m_notifications if (n.get("status") or {}).get("id") != status_id
             ]
 
+    # -- keeping it across restarts ------------------------------------------------------
+
+    def content(self) -> dict[str, Any]:
+        """What the platforms hold (posts, users, lists), as JSON-ready data: not the
+        scripted failures, rate windows or request log, which belong to one run."""
+        with self.lock:
+            return copy.deepcopy(
+                {
+                    "x_users": self.x_users,
+                    "x_tweets": self.x_tweets,
+                    "x_retweeters": dict(self.x_retweeters),
+                    "fb_posts": self.fb_posts,
+                    "fb_edges": [[obj, edge, items] for (obj, edge), items in self.fb_edges.items()],
+                    "m_statuses": self.m_statuses,
+                    "m_notifications": self.m_notifications,
+                    "m_reblogs": dict(self.m_reblogs),
+                    "m_favourites": dict(self.m_favourites),
+                }
+            )
+
+    def restore(self, content: dict[str, Any]) -> None:
+        """Hold exactly what `content()` gave."""
+        data = copy.deepcopy(content)
+        with self.lock:
+            self.x_users, self.x_tweets = data["x_users"], data["x_tweets"]
+            self.x_retweeters = defaultdict(list, data["x_retweeters"])
+            self.fb_posts = data["fb_posts"]
+            self.fb_edges = defaultdict(list, {(obj, edge): items for obj, edge, items in data["fb_edges"]})
+            self.m_statuses, self.m_notifications = data["m_statuses"], data["m_notifications"]
+            self.m_reblogs = defaultdict(list, data["m_reblogs"])
+            self.m_favourites = defaultdict(list, data["m_favourites"])
+
     # -- failures and limits ---------------------------------------------------------
 
     def script(self, route: str, *faults: Fault) -> None:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import textwrap
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
 
 from app import create_app
 from connectors.sandbox.demo import FANS, start_demo_sources
 from pipeline import ingest_events
+from storage.models.connectors import ConnectorSource
+from storage.models.core import StoredEvent
 from storage.schema import ensure_schema
+from storage.state_store import aware
 from tests.connectors.helpers import CAMPAIGNS, CAMPAIGNS_YAML, SETTINGS_YAML, T0, points
 
 POINTS = {
@@ -23,18 +29,21 @@ POINTS = {
 }  # comments and boosts: Facebook and Mastodon profiles not linked
 
 
-def test_scripted_activity_moves_the_leaderboard(tmp_path: Path) -> None:
+LINKED = {f"fan-{handle}": f"x:{user_id}" for user_id, handle, _ in FANS[:6]}
+EVERY_SECOND = dict.fromkeys(("mentions", "search", "posts", "deletions", "tagged"), timedelta(seconds=1))
+
+
+def _demo_app(tmp_path: Path) -> Flask:
     (tmp_path / "campaigns.yaml").write_text(textwrap.dedent(CAMPAIGNS_YAML))
     (tmp_path / "connectors.yaml").write_text(SETTINGS_YAML)
     app = create_app(
         {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite'}",
             "CAMPAIGNS_PATH": str(tmp_path / "campaigns.yaml"),
+            "DEMO_WORLD_PATH": str(tmp_path / "sandbox-world.json"),
         }
     )
     ensure_schema(app.extensions["db_engine"])
-    sessions = app.extensions["db_sessions"]
-    linked = {f"fan-{handle}": f"x:{user_id}" for user_id, handle, _ in FANS[:6]}
     links = [
         {
             "id": f"web:link:{fan}",
@@ -44,14 +53,23 @@ def test_scripted_activity_moves_the_leaderboard(tmp_path: Path) -> None:
             "fan": fan,
             "attrs": {"profile": p},
         }
-        for fan, p in linked.items()
+        for fan, p in LINKED.items()
     ]
-    ingest_events(sessions, CAMPAIGNS, links, source="test", now=T0)
-    demo = start_demo_sources(
-        app,
-        every=dict.fromkeys(("mentions", "search", "posts", "deletions", "tagged"), timedelta(seconds=1)),
-        activity_seconds=3600,
-    )
+    ingest_events(app.extensions["db_sessions"], CAMPAIGNS, links, source="test", now=T0)
+    return app
+
+
+def _wait_for(check, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def test_scripted_activity_moves_the_leaderboard(tmp_path: Path) -> None:
+    app = _demo_app(tmp_path)
+    sessions = app.extensions["db_sessions"]
+    linked = LINKED
+    demo = start_demo_sources(app, every=EVERY_SECOND, activity_seconds=3600)
     try:
         steps = [demo.script.step() for _ in range(len(FANS))]
         expected: dict[str, int] = {}
@@ -59,9 +77,54 @@ def test_scripted_activity_moves_the_leaderboard(tmp_path: Path) -> None:
             kind = step.split()[0]
             if f"fan-{handle}" in linked and POINTS[kind]:
                 expected[f"fan-{handle}"] = expected.get(f"fan-{handle}", 0) + POINTS[kind]
-        deadline = time.monotonic() + 30
-        while points(sessions) != expected and time.monotonic() < deadline:
-            time.sleep(0.2)
+        _wait_for(lambda: points(sessions) == expected)
     finally:
         demo.stop()
     assert expected and points(sessions) == expected, steps
+
+
+def test_a_restarted_demo_still_has_what_its_fans_posted(tmp_path: Path) -> None:
+    """The sandbox lives in memory; a restart that forgot the posts of the last run would
+    have the deletion sweeps take them all back (and their points)."""
+    app = _demo_app(tmp_path)
+    sessions = app.extensions["db_sessions"]
+    first = start_demo_sources(app, every=EVERY_SECOND, activity_seconds=3600)
+    try:
+        for _ in range(2 * len(FANS)):
+            first.script.step()
+        _wait_for(lambda: len(points(sessions)) == len(LINKED))
+    finally:
+        first.stop()
+    earned = points(sessions)
+    assert len(earned) == len(LINKED)
+    restarted = datetime.now(UTC)
+    again = start_demo_sources(app, every=EVERY_SECOND, activity_seconds=3600)
+    try:
+        _wait_for(lambda: "x:deletions" in _polled_after(sessions, restarted))
+        assert "x:deletions" in _polled_after(sessions, restarted)  # it looked every post up again
+    finally:
+        again.stop()
+    with sessions() as session:
+        undone = session.scalars(select(StoredEvent.id).where(StoredEvent.type == "retract")).all()
+    assert (undone, points(sessions)) == ([], earned)
+
+
+def _polled_after(sessions, moment: datetime) -> set[str]:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        rows = session.execute(select(ConnectorSource.name, ConnectorSource.last_ok_at)).all()
+    return {name for name, at in rows if at is not None and aware(at) > moment}
+
+
+def test_the_kept_world_round_trips_through_json_and_a_broken_file_is_not_fatal(tmp_path: Path) -> None:
+    from connectors.sandbox.demo import ActivityScript, demo_world, save_world
+    from connectors.sandbox.world import recorded_world
+
+    world = recorded_world()
+    script = ActivityScript(world)
+    for _ in range(len(FANS)):
+        script.step()
+    kept = tmp_path / "world.json"
+    save_world(world, kept)
+    assert demo_world(kept).content() == world.content() != recorded_world().content()
+    kept.write_text("{not json")
+    assert demo_world(kept).content() == recorded_world().content()
