@@ -85,18 +85,20 @@ def test_scripted_activity_moves_the_leaderboard(tmp_path: Path) -> None:
 
 def test_a_restarted_demo_still_has_what_its_fans_posted(tmp_path: Path) -> None:
     """The sandbox lives in memory; a restart that forgot the posts of the last run would
-    have the deletion sweeps take them all back (and their points)."""
+    have the deletion sweep take them all back (and their points)."""
     app = _demo_app(tmp_path)
     sessions = app.extensions["db_sessions"]
     first = start_demo_sources(app, every=EVERY_SECOND, activity_seconds=3600)
+    world = first.server.world
     try:
-        for _ in range(2 * len(FANS)):
-            first.script.step()
-        _wait_for(lambda: len(points(sessions)) == len(LINKED))
+        recorded = set(world.x_tweets)
+        steps = [first.script.step() for _ in range(2 * len(FANS))]
+        posted = set(world.x_tweets) - recorded
+        _wait_for(lambda: posted <= _x_posts(sessions))
     finally:
         first.stop()
+    assert posted and posted <= _x_posts(sessions), steps
     earned = points(sessions)
-    assert len(earned) == len(LINKED)
     restarted = datetime.now(UTC)
     again = start_demo_sources(app, every=EVERY_SECOND, activity_seconds=3600)
     try:
@@ -106,7 +108,16 @@ def test_a_restarted_demo_still_has_what_its_fans_posted(tmp_path: Path) -> None
         again.stop()
     with sessions() as session:
         undone = session.scalars(select(StoredEvent.id).where(StoredEvent.type == "retract")).all()
-    assert (undone, points(sessions)) == ([], earned)
+    assert undone == []
+    now = points(sessions)  # a late poll of the reposters may still add, nothing takes away
+    assert all(now.get(fan, 0) >= total for fan, total in earned.items()), (earned, now)
+
+
+def _x_posts(sessions) -> set[str]:  # type: ignore[no-untyped-def]
+    """The ids of the X posts stored so far."""
+    with sessions() as session:
+        ids = session.scalars(select(StoredEvent.id).where(StoredEvent.platform == "x"))
+        return {event_id.rpartition(":")[2] for event_id in ids}
 
 
 def _polled_after(sessions, moment: datetime) -> set[str]:  # type: ignore[no-untyped-def]
