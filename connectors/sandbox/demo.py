@@ -71,6 +71,7 @@ class ActivityScript:
     def __init__(self, world: World, seed: int = 7, keep: Callable[[], None] | None = None) -> None:
         self.world, self.rng, self.count = world, random.Random(seed), 0
         self.keep = keep  # saves the world, every few steps and when stopped
+        self._keeping = threading.Lock()  # `run`'s thread and `stop`'s caller may both save
         self._stop = threading.Event()
 
     def step(self, now: datetime | None = None) -> str:
@@ -149,14 +150,18 @@ class ActivityScript:
         """Step every `period` seconds until stopped."""
         while not self._stop.wait(period):
             self.step()
-            if self.keep is not None and self.count % self.KEEP_EVERY == 0:
-                self.keep()
+            if self.count % self.KEEP_EVERY == 0:
+                self._keep()
 
     def stop(self) -> None:
         """End `run`, keeping the world as it is."""
         self._stop.set()
+        self._keep()
+
+    def _keep(self) -> None:
         if self.keep is not None:
-            self.keep()
+            with self._keeping:
+                self.keep()
 
 
 @dataclass
