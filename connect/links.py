@@ -56,7 +56,10 @@ def link(
     if first:
         session.add(row)
         attrs = {"profile": f"{profile.platform}:{profile.user_id}"}
-        event = Event(row.link_event_id, profile.platform, "profile_linked", now, fan=fan, attrs=attrs)
+        # Platforms date posts to the second: a comment written in the second the link was
+        # made would otherwise seem older than the link and count for no one.
+        at = now.replace(microsecond=0)
+        event = Event(row.link_event_id, profile.platform, "profile_linked", at, fan=fan, attrs=attrs)
         ingest_in(session, campaigns, [event], [], source="connect", now=now)
     session.flush()
     return row

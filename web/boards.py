@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.leaderboards.boards import Standing
 from storage.leaderboards import BoardIndexes
+from storage.linked_profiles import platform_name
 from storage.models.core import BadgeGrant, BoardScore, Fan
 
 
@@ -118,18 +119,9 @@ def _described(session: Session, standings: list[Standing]) -> list[Row]:
     rows = []
     for s in standings:
         name, anonymous, level, kind = known.get(s.fan, (None, False, None, None))
-        platform = platform_label(s.fan) if kind == "profile" and name else None
+        platform = platform_name(s.fan) if kind == "profile" and name else None
         rows.append(Row(s.rank, s.fan, s.points, name or s.fan, bool(anonymous), level, platform))
     return rows
-
-
-PLATFORMS = {"x": "X", "facebook": "Facebook", "mastodon": "Mastodon", "instagram": "Instagram"}
-
-
-def platform_label(profile_key: str) -> str:
-    """`X` for `x:2244994945`: the platform of a profile key, as people write it."""
-    platform = profile_key.partition(":")[0]
-    return PLATFORMS.get(platform, platform.capitalize())
 
 
 def badges_of(session: Session, campaign_id: str, fan_ids: list[str]) -> dict[str, list[str]]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from accounts.roles import Role
 from connect import links, oauth
 from connect.providers import PLATFORMS, provider
 from storage.db import transaction
+from storage.linked_profiles import as_written, platform_name
 from web.access import role_required
 from web.developers import EmptyForm
 from web.fan_loyalty import fan_id
@@ -45,13 +47,15 @@ def linkable() -> list[str]:
     return [p for p in PLATFORMS if provider(current_app.config, p) is not None]
 
 
+def _profiles_section() -> str:
+    return url_for("fan.me", _anchor="profiles-h")
+
+
 @bp.get("/")
 @role_required(Role.FAN)
-def index() -> str:
-    """The fan's linked profiles and the platforms they can link."""
-    with current_app.extensions["db_sessions"]() as db:
-        linked = links.links_of(db, fan_id())
-    return render_template("connect/index.html", linked=linked, available=linkable(), form=EmptyForm())
+def index() -> Any:
+    """Linked profiles are listed, linked and unlinked in one place: the fan's own page."""
+    return redirect(_profiles_section())
 
 
 @bp.get("/<platform>/start")
@@ -82,7 +86,10 @@ def callback(platform: str) -> Any:
             links.link(db, _campaigns(), current_app.extensions["token_cipher"], fan_id(), profile, _now())
     except oauth.ConnectError as exc:
         return render_template("fan_loyalty/message.html", message=str(exc)), 400
-    return redirect(url_for("connect.index"))
+    key = f"{platform}:{profile.user_id}"
+    shown = {"platform": platform_name(key), "name": as_written(key, profile.handle or profile.user_id)}
+    flash(_("Your %(platform)s profile %(name)s is linked.", **shown), "success")
+    return redirect(_profiles_section())
 
 
 @bp.post("/<platform>/unlink")
@@ -94,4 +101,8 @@ def unlink(platform: str) -> Any:
     with transaction(current_app.extensions["db_sessions"]) as db:
         if not links.unlink(db, _campaigns(), fan_id(), platform, _now()):
             abort(404)
-    return redirect(url_for("connect.index"))
+    flash(
+        _("Your %(platform)s profile is unlinked.", platform=platform_name(platform)),
+        "success",
+    )
+    return redirect(_profiles_section())

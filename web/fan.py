@@ -23,6 +23,7 @@ from engine.rules.model import Badge, CampaignSet, Challenge, Level, Reward
 from pipeline import ingest_events
 from storage import redemptions
 from storage.db import transaction
+from storage.linked_profiles import shown_profiles
 from storage.models.connect import ConnectedAccount
 from storage.models.core import BadgeGrant, ChallengeSolver, Fan, LinkedProfile, StoredEvent
 from storage.report import fan_ledger
@@ -112,9 +113,7 @@ def me() -> str:
         ledger = list(reversed(fan_ledger(session, fan_id)))[:LEDGER_SHOWN]
         events = _payloads(session, {row["event"] for row in ledger})
         events |= _payloads(session, {_retracted(p) for p in events.values()} - {""})
-        profiles = session.scalars(
-            select(LinkedProfile).where(LinkedProfile.fan_id == fan_id, LinkedProfile.unlinked_at.is_(None))
-        ).all()
+        profiles = shown_profiles(session, fan_id)
         grants = session.scalars(
             select(BadgeGrant).where(BadgeGrant.fan_id == fan_id).order_by(BadgeGrant.earned_at)
         ).all()
@@ -122,7 +121,6 @@ def me() -> str:
         redeemed = [
             r for r in redemptions.fan_redemptions(session, fan_id) if r["status"] == redemptions.DONE
         ]
-        connected = {c.platform for c in links.links_of(session, fan_id)}
     rewards = campaigns.rewards if campaigns else ()
     names = {r.id: r.name for r in rewards}
     return render_template(
@@ -142,7 +140,8 @@ def me() -> str:
             for row in ledger
         ],
         profiles=profiles,
-        linkable=[p for p in linkable() if p not in connected],
+        # a platform the fan has a profile linked on is not offered again (unlink it first)
+        linkable=[p for p in linkable() if p not in {shown.key.partition(":")[0] for shown in profiles}],
         challenges=challenges,
         rewards=rewards,
         redemptions=[(r, names.get(str(r["reward"]), r["reward"])) for r in reversed(redeemed)],
@@ -284,10 +283,12 @@ def unlink() -> Any:
                 LinkedProfile.unlinked_at.is_(None),
             )
         )
-    if link is None or campaigns is None:
+        shown = next((p for p in shown_profiles(session, fan_id) if p.key == profile), None)
+    if link is None or shown is None or campaigns is None:
         abort(404)
+    done = _("Your %(platform)s profile %(name)s is unlinked.", platform=shown.platform, name=shown.handle)
     if _unlink_connected(fan_id, campaigns, link.link_event_id):
-        flash(_("The profile %(profile)s is unlinked.", profile=profile), "success")
+        flash(done, "success")
         return redirect(url_for("fan.me"))
     event = {
         "id": f"web:unlink:{uuid.uuid4().hex}",
@@ -298,7 +299,7 @@ def unlink() -> Any:
         "attrs": {"retracts": link.link_event_id},
     }
     ingest_events(current_app.extensions["db_sessions"], campaigns, [event], source="web", now=_now())
-    flash(_("The profile %(profile)s is unlinked.", profile=profile), "success")
+    flash(done, "success")
     return redirect(url_for("fan.me"))
 
 

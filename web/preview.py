@@ -19,9 +19,9 @@ from engine.events import Event, EventError, parse_event
 from engine.processor import Engine
 from engine.rules.model import CampaignSet
 from engine.state import EngineState, Link
+from storage.linked_profiles import platform_name
 from storage.models.core import Fan, LinkedProfile, StoredEvent
 from storage.state_store import aware
-from web.boards import platform_label
 
 FANS_SHOWN = 50
 
@@ -151,6 +151,6 @@ def _names(session: Session, fans: list[str]) -> dict[str, str | None]:
         return {}
     query = select(Fan.id, Fan.display_name, Fan.kind).where(Fan.id.in_(fans))
     return {
-        fan_id: f"{name} · {platform_label(fan_id)}" if kind == "profile" and name else name
+        fan_id: f"{name} · {platform_name(fan_id)}" if kind == "profile" and name else name
         for fan_id, name, kind in session.execute(query)
     }

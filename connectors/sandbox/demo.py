@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import random
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -23,11 +24,12 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from connect.sandbox_provider import SandboxUsers, urls
 from connectors.config import load_settings
 from connectors.poller import Poller
 from connectors.registry import build
 from connectors.runtime import Runtime, current_campaigns, settings_path
-from connectors.sandbox.server import SandboxServer
+from connectors.sandbox.server import OAUTH_PREFIX, SandboxServer
 from connectors.sandbox.world import BRAND_X_ID, BRAND_X_POST, FB_POST, MASTODON_STATUS, World, recorded_world
 from connectors.x.source import snowflake
 from demo.voices import publish_voices
@@ -76,16 +78,20 @@ class ActivityScript:
 
     def step(self, now: datetime | None = None) -> str:
         """One new activity; returns what it was."""
+        kind = ("mention", "quote", "reply", "retweet", "comment", "boost")[self.rng.randrange(6)]
+        return self.perform(kind, FANS[self.count % len(FANS)], now)
+
+    def perform(self, kind: str, fan: tuple[str, str, str], now: datetime | None = None) -> str:
+        """One activity of this kind by this person (`FANS`' shape); returns what it was."""
         now = now or datetime.now(UTC)
         self.count += 1
-        user_id, handle, name = FANS[(self.count - 1) % len(FANS)]
+        user_id, handle, name = fan
         user = {
             "id": user_id,
             "username": handle,
             "name": name,
             "public_metrics": {"followers_count": 100 + 37 * self.count},
         }
-        kind = ("mention", "quote", "reply", "retweet", "comment", "boost")[self.rng.randrange(6)]
         if kind == "boost":  # a reblog of the brand's Mastodon status
             self.world.add_notification(self._boost(user, now))
         elif kind == "retweet":
@@ -95,7 +101,7 @@ class ActivityScript:
                 "id": f"1290045583271104_{1600000000000000 + self.count}",
                 "message": self.rng.choice(WORDS).replace("@acmecoffee", "Acme"),
                 "created_time": now.strftime("%Y-%m-%dT%H:%M:%S+0000"),
-                "from": {"id": f"9{user_id}", "name": name},
+                "from": {"id": facebook_id(user_id), "name": name},
             }
             self.world.add_fb_item(FB_POST, "comments", comment)
         else:
@@ -198,8 +204,10 @@ def start_demo_sources(
     kept = Path(app.config.get("DEMO_WORLD_PATH") or Path(app.instance_path) / "sandbox-world.json")
     world = demo_world(kept)
     publish_voices(world, datetime.now(UTC).date())
-    server = SandboxServer(world).start()
+    users = demo_login_users()
+    server = SandboxServer(world, oauth=users).start()
     app.config["CONNECTORS_SANDBOX"] = server.url
+    connect_to_sandbox(app, f"{server.url}{OAUTH_PREFIX}", users)
     connectors = build(settings, server.url)
     poller = Poller(
         app.extensions["db_sessions"],
@@ -213,6 +221,35 @@ def start_demo_sources(
     script = ActivityScript(server.world, keep=lambda: save_world(world, kept))
     threading.Thread(target=script.run, args=(activity_seconds,), name="demo-activity", daemon=True).start()
     return DemoSources(server, script, start_background(app))
+
+
+def demo_login_users() -> SandboxUsers:
+    """Whom the sandbox's login pages approve: the demo fan's own profiles (brewbrian).
+
+    His X profile is linked in demo/events.jsonl; his Facebook one is not, so the demo
+    fan can link it and see his next comments earn."""
+    user_id, handle, name = next(fan for fan in FANS if fan[1] == "brewbrian")
+    return SandboxUsers(
+        client_id="fanfare-demo",
+        client_secret=secrets.token_urlsafe(24),  # made per run, kept nowhere
+        x_user={"id": user_id, "username": handle, "name": name},
+        facebook_user={"id": facebook_id(user_id), "name": name},
+    )
+
+
+def connect_to_sandbox(app: Flask, base: str, users: SandboxUsers) -> None:
+    """Point Connect (fans linking profiles) at the sandbox's login pages at `base`."""
+    app.config.update(urls(base))
+    for platform in ("X", "FACEBOOK"):
+        app.config[f"{platform}_CLIENT_ID"] = users.client_id
+        app.config[f"{platform}_CLIENT_SECRET"] = users.client_secret
+    # requests-oauthlib's own switch for plain http; the sandbox is served on 127.0.0.1 only.
+    os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+
+
+def facebook_id(x_user_id: str) -> str:
+    """The Facebook user id the script comments as, for the person with this X user id."""
+    return f"9{x_user_id}"
 
 
 def demo_world(kept: Path) -> World:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from connect.sandbox_provider import SandboxUsers, create_provider_app
 from connectors.sandbox import graph_api, mastodon_api, x_api
 from connectors.sandbox.world import World
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+OAUTH_PREFIX = "/oauth"
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -30,12 +38,20 @@ def make_sandbox_app(world: World) -> Flask:
 
 
 class SandboxServer:
-    """A threaded local server; `url` is what the connectors' adapters point at."""
+    """A threaded local server; `url` is what the connectors' adapters point at.
 
-    def __init__(self, world: World, port: int = 0) -> None:
+    With `oauth`, it also plays the platforms' login pages at `url + "/oauth"`
+    (connect.sandbox_provider): fans can link a profile in the demo as they would in
+    production.
+    """
+
+    def __init__(self, world: World, port: int = 0, oauth: SandboxUsers | None = None) -> None:
         self.world = world
+        served: WSGIApplication = make_sandbox_app(world)
+        if oauth is not None:
+            served = DispatcherMiddleware(served, {OAUTH_PREFIX: create_provider_app(oauth)})
         self._server: BaseWSGIServer = make_server(
-            "127.0.0.1", port, make_sandbox_app(world), threaded=True, request_handler=QuietHandler
+            "127.0.0.1", port, served, threaded=True, request_handler=QuietHandler
         )
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox", daemon=True)

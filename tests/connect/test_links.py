@@ -48,7 +48,8 @@ def test_linking_x_with_pkce_stores_encrypted_tokens_and_links_once(
     loyalty_app, loyalty_client, loyalty_login, provider
 ) -> None:  # type: ignore[no-untyped-def]
     fan = loyalty_login("fan").fan_id
-    assert _link(loyalty_client, "x").headers["Location"] == "/connect/"
+    linked = _link(loyalty_client, "x")
+    assert linked.headers["Location"] == "/me#profiles-h"  # the fan's page lists linked profiles
     assert _link(loyalty_client, "x").status_code == 302  # again: tokens refreshed, no second event
     with loyalty_app.extensions["db_sessions"]() as session:
         row = session.scalars(select(ConnectedAccount)).one()
@@ -59,7 +60,11 @@ def test_linking_x_with_pkce_stores_encrypted_tokens_and_links_once(
     assert loyalty_app.extensions["token_cipher"].decrypt(row.access_token_enc) in issued
     assert row.refresh_token_enc is not None and row.expires_at is not None
     assert events == [f"profile_linked:{fan}:x:2244994945"]
-    assert "fan_anna" in loyalty_client.get("/connect/").text
+    with loyalty_app.extensions["db_sessions"]() as session:  # to the second, as platforms date posts
+        assert session.get(StoredEvent, events[0]).at.microsecond == 0  # type: ignore[union-attr]
+    page = loyalty_client.get("/connect/", follow_redirects=True).text
+    assert "Your X profile @fan_anna is linked." in page
+    assert '<span class="platform">X</span> @fan_anna' in page
 
 
 def test_unlinking_stops_attribution_and_forgets_the_tokens(

@@ -188,3 +188,27 @@ def test_the_claim_form_on_the_fan_s_page_claims_a_code(loyalty_app, loyalty_cli
         code = claim_codes.issue(session, partner, 1, now + timedelta(days=30), now, value=15)[0]
     claimed = loyalty_client.post("/me/claim", data={"code": code})
     assert claimed.status_code == 200 and "15 points for you" in claimed.text
+
+
+def test_linked_profiles_show_platform_and_handle_not_the_key(quiz_app, client, login) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    fan = login("fan").fan_id
+    links = [
+        {"id": f"link-{n}", "platform": "web", "type": "profile_linked", "at": f"2026-10-02T10:0{n}:00Z"}
+        | {"fan": fan, "attrs": {"profile": profile}}
+        for n, profile in enumerate(["x:11", "mastodon:lena@mastodon.example", "x:12"])
+    ]
+    posts = [  # the handle a profile goes by is the one its newest event names
+        {"id": f"rt-{n}", "platform": "x", "type": "retweet", "at": f"2026-10-03T10:0{n}:00Z"}
+        | {"actor": {"id": "11", "handle": handle}, "post": {"id": "1", "author": "acme"}}
+        for n, handle in enumerate(["anna_old", "anna_x"])
+    ]
+    app = quiz_app
+    campaigns = app.extensions["campaigns"].current()
+    ingest_events(app.extensions["db_sessions"], campaigns, links + posts, source="t", now=datetime.now(UTC))
+    page = html.unescape(client.get("/me").text)
+    listed = re.findall(r'<span class="platform">(.*?)</span> (.*?)</span>', page)
+    assert listed == [("X", "@anna_x"), ("Mastodon", "@lena@mastodon.example"), ("X", "12")]
+    page = client.post("/me/unlink", data={"profile": "x:11"}, follow_redirects=True).text
+    assert _flash(page) == ["Your X profile @anna_x is unlinked."]

@@ -6,13 +6,18 @@ import textwrap
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import requests
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from accounts.roles import Role
+from accounts.service import create_user
 from app import create_app
 from connectors.sandbox.demo import FANS, start_demo_sources
 from pipeline import ingest_events
+from storage.db import transaction
 from storage.models.connectors import ConnectorSource
 from storage.models.core import StoredEvent
 from storage.schema import ensure_schema
@@ -30,6 +35,7 @@ POINTS = {
 
 
 LINKED = {f"fan-{handle}": f"x:{user_id}" for user_id, handle, _ in FANS[:6]}
+BRIAN = "fan-brewbrian"  # the demo's fan login
 EVERY_SECOND = dict.fromkeys(("mentions", "search", "posts", "deletions", "tagged"), timedelta(seconds=1))
 
 
@@ -41,6 +47,8 @@ def _demo_app(tmp_path: Path) -> Flask:
             "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite'}",
             "CAMPAIGNS_PATH": str(tmp_path / "campaigns.yaml"),
             "DEMO_WORLD_PATH": str(tmp_path / "sandbox-world.json"),
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
         }
     )
     ensure_schema(app.extensions["db_engine"])
@@ -139,3 +147,45 @@ def test_the_kept_world_round_trips_through_json_and_a_broken_file_is_not_fatal(
     assert demo_world(kept).content() == world.content() != recorded_world().content()
     kept.write_text("{not json")
     assert demo_world(kept).content() == recorded_world().content()
+
+
+def test_the_demo_fan_links_his_facebook_profile_and_his_comments_earn(tmp_path: Path) -> None:
+    """The sandbox plays the platforms' login pages too: Connect runs its real OAuth flow."""
+    app = _demo_app(tmp_path)
+    sessions = app.extensions["db_sessions"]
+    with transaction(sessions) as session:
+        create_user(
+            session, "brian@example.org", "password-1234", Role.FAN, "Brian", T0, fan_id="fan-brewbrian"
+        )
+    client = app.test_client()
+    client.post("/login", data={"email": "brian@example.org", "password": "password-1234"})
+    demo = start_demo_sources(app, every=EVERY_SECOND, activity_seconds=3600)
+    try:
+        page = client.get("/me").text
+        assert 'href="/connect/facebook/start"' in page
+        assert 'href="/connect/x/start"' not in page  # his X profile is linked already
+        start = client.get("/connect/facebook/start")
+        assert start.headers["Location"].startswith(f"{demo.server.url}/oauth/facebook/authorize?")
+        approved = requests.get(start.headers["Location"], allow_redirects=False, timeout=5)
+        back = urlsplit(approved.headers["Location"])
+        page = client.get(f"{back.path}?{back.query}", follow_redirects=True).text
+        assert "Your Facebook profile Brian O&#39;Neill is linked." in page
+        assert '<span class="platform">Facebook</span> Brian O&#39;Neill' in page
+        before = points(sessions).get(BRIAN, 0)
+        demo.script.perform("comment", next(fan for fan in FANS if fan[1] == "brewbrian"))
+        with transaction(sessions) as session:  # the brand's post is weeks old: polled every 48 ticks
+            session.execute(update(ConnectorSource).values(next_due_at=None))
+        _wait_for(lambda: _fan_of_comments(sessions) == {BRIAN})
+    finally:
+        demo.stop()
+    assert _fan_of_comments(sessions) == {BRIAN}
+    assert points(sessions)[BRIAN] == before + POINTS["reply"]  # `reply` covers comments: 5 points
+
+
+def _fan_of_comments(sessions) -> set[str | None]:  # type: ignore[no-untyped-def]
+    """Who the Facebook comments by brewbrian's profile (linked just now) counted for."""
+    with sessions() as session:
+        query = select(StoredEvent.fan_id).where(
+            StoredEvent.type == "comment", StoredEvent.profile_key == "facebook:91000002"
+        )
+        return set(session.scalars(query))
