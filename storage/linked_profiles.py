@@ -84,3 +84,11 @@ def as_written(key: str, handle: str) -> str:
     if key.startswith(("x:", "mastodon:")) and not handle.startswith("@"):
         return f"@{handle}"
     return handle
+
+
+def author_label(author: str) -> str:
+    """`@kaffee_kritik · X` for the monitoring author key `x:kaffee_kritik`."""
+    platform, _, name = author.partition(":")
+    if not name:
+        return author
+    return f"{as_written(author, name) if platform != 'facebook' else name} · {platform_name(author)}"

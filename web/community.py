@@ -16,6 +16,7 @@ from monitoring.config import MonitoringConfig
 from monitoring.influencers import DECISIONS, ReviewError, review
 from monitoring.interests import interests, suggest_rewards
 from storage.db import transaction
+from storage.linked_profiles import author_label
 from storage.models.core import Fan
 from storage.models.monitoring import InfluencerFlag
 from web import influencer_list, listening_view
@@ -24,6 +25,13 @@ from web.analytics import parse_day
 from web.charts import Series, line_chart
 
 bp = Blueprint("community", __name__)
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {"author_label": author_label}
+
+
 MAX_NOTE = 2000
 PAGE_SIZE = 50  # authors per page: each carries its posts and three forms
 UTC_ZONE = ZoneInfo("UTC")
@@ -121,10 +129,11 @@ def review_author() -> Any:
     except ReviewError:
         flash(_("%(author)s has not been flagged.", author=author), "error")
         return redirect(back)
+    named = author_label(author)
     done = {
-        "approve": _("%(author)s approved: invite them to the ambassador programme.", author=author),
-        "dismiss": _("%(author)s dismissed.", author=author),
-        "note": _("Note on %(author)s saved.", author=author),
+        "approve": _("%(author)s approved: invite them to the ambassador programme.", author=named),
+        "dismiss": _("%(author)s dismissed.", author=named),
+        "note": _("Note on %(author)s saved.", author=named),
     }
     flash(done[decision], "success")
     return redirect(back)

@@ -57,6 +57,20 @@ FANS = [
     ("4100000001", "passing_pat", "Pat (not linked)"),
     ("4100000002", "random_roaster", "Random Roaster (not linked)"),
 ]
+# Followers as people have them: most fans a few hundred, the critic and one stranger
+# over the influencer list's 1,000 (campaigns.yaml, `monitoring.influencers`), growing
+# slowly while the demo runs. Counts that grew with every post made every fan an
+# "influencer" within minutes.
+FOLLOWERS = {
+    "latte_lena": 640,
+    "mocha_mika": 410,
+    "brewbrian": 310,
+    "coffeecritic": 2650,
+    "espresso_ela": 480,
+    "crema_clara": 760,
+    "passing_pat": 95,
+    "random_roaster": 1300,
+}
 WORDS = [
     "Loving the new #AcmeAutumn blend, @acmecoffee! ☕🍂",
     "@acmecoffee best morning cup in town, thank you! #AcmeAutumn",
@@ -90,7 +104,7 @@ class ActivityScript:
             "id": user_id,
             "username": handle,
             "name": name,
-            "public_metrics": {"followers_count": 100 + 37 * self.count},
+            "public_metrics": {"followers_count": FOLLOWERS[handle] + self.count // 20},
         }
         if kind == "boost":  # a reblog of the brand's Mastodon status
             self.world.add_notification(self._boost(user, now))

@@ -164,9 +164,9 @@ def test_a_community_manager_approves_an_influencer_in_one_click(server: str, pa
     ben = page.locator('tbody[data-author="x:ben"]')
     expect(ben.locator("td.status")).to_have_text("flagged")
     expect(ben).to_contain_text("Why: 15k followers, 4 posts this week, 100% positive")
-    ben.get_by_role("button", name="Approve x:ben").click()
+    ben.get_by_role("button", name="Approve @ben · X").click()
     expect(page.get_by_role("status").first).to_have_text(
-        "x:ben approved: invite them to the ambassador programme."
+        "@ben · X approved: invite them to the ambassador programme."
     )
     expect(page.locator('tbody[data-author="x:ben"] td.status')).to_have_text("approved")
     expect(page.locator('tbody[data-author="x:anna"] td.status')).to_have_text("flagged")

@@ -43,6 +43,7 @@ def test_the_list_shows_each_flagged_author_with_figures_reasons_and_posts(cm_ap
     login("community_manager")
     page = client.get("/influencers").text
     assert _authors(page) == ["x:anna", "x:ben", "x:@carl"]  # score, best first
+    assert re.search(r"<th scope=\"row\" id=\"author-\d+\">@anna · X</th>", page)  # as people write it
     today = datetime.now(UTC).date().isoformat()
     assert _cells(page, "x:anna")[:5] == ["flagged", "71.5", "42000", "100 %", "4"]
     assert _cells(page, "x:ben")[:5] == ["flagged", "55.0", "15000", "67 %", "3"]  # 2 of 3 positive
@@ -101,7 +102,7 @@ def test_approve_dismiss_and_note_are_stored_with_who_and_when(cm_app, client, l
     assert response.status_code == 302 and response.headers["Location"] == "/influencers?status=flagged"
     page = client.get("/influencers?status=flagged").text
     assert _authors(page) == ["x:ben", "x:@carl"]
-    assert "x:anna approved: invite them to the ambassador programme." in page
+    assert "@anna · X approved: invite them to the ambassador programme." in page
     client.post("/influencers/review", data={"author": "x:ben", "decision": "dismiss"})
     client.post(
         "/influencers/review", data={"author": "x:ben", "decision": "note", "note": "Ask again in spring"}

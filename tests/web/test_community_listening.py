@@ -84,7 +84,7 @@ def test_days_spike_and_tops_for_all_campaigns(listening_app, client, login) -> 
     )
     assert page.count('<rect class="highlight"') == 2  # in both charts, on the spike day
     assert "Negative spike: 2026-10-30." in page  # the charts' descriptions say it too
-    assert _top(page, "authors") == [("x:anna", "4"), ("x:&lt;b&gt;ben&lt;/b&gt;", "2")]  # escaped
+    assert _top(page, "authors") == [("@anna · X", "4"), ("@&lt;b&gt;ben&lt;/b&gt; · X", "2")]  # escaped
     assert _top(page, "hashtags") == [("#derby", "9")]
     assert _top(page, "topics") == [("coffee", "5"), ("espresso", "5")]  # 'old' is before the 7 days
 
@@ -95,7 +95,7 @@ def test_one_campaign_and_a_quiet_period(listening_app, client, login) -> None: 
     assert '<option value="derby" selected>Derby day</option>' in page
     assert [r[1] for r in _rows(page)] == ["0"] * 6 + ["3"]
     assert "Negative spikes" not in page and 'class="highlight"' not in page
-    assert _top(page, "authors") == [("x:anna", "3")]
+    assert _top(page, "authors") == [("@anna · X", "3")]
     assert "3 mentions in 7 days" in page
 
 

@@ -15,7 +15,9 @@ from sqlalchemy import select, update
 from accounts.roles import Role
 from accounts.service import create_user
 from app import create_app
-from connectors.sandbox.demo import FANS, start_demo_sources
+from connectors.sandbox.demo import FANS, ActivityScript, start_demo_sources
+from connectors.sandbox.world import recorded_world
+from monitoring.config import MonitoringConfig
 from pipeline import ingest_events
 from storage.db import transaction
 from storage.models.connectors import ConnectorSource
@@ -189,3 +191,17 @@ def _fan_of_comments(sessions) -> set[str | None]:  # type: ignore[no-untyped-de
             StoredEvent.type == "comment", StoredEvent.profile_key == "facebook:91000002"
         )
         return set(session.scalars(query))
+
+
+def test_a_long_demo_does_not_make_every_fan_an_influencer() -> None:
+    """Followers stay what people have; the list flags those over `min_followers` only."""
+    world = recorded_world()
+    script = ActivityScript(world)
+    for _ in range(2000):  # over two hours of activity at one step every four seconds
+        script.step(T0)
+    least = MonitoringConfig().influencers.min_followers
+    followers = {
+        handle: world.x_users[user_id]["public_metrics"]["followers_count"] for user_id, handle, _ in FANS
+    }
+    over = {handle for handle, count in followers.items() if count >= least}
+    assert over == {"coffeecritic", "random_roaster"}
