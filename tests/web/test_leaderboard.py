@@ -25,14 +25,26 @@ def board(app):  # type: ignore[no-untyped-def]
 
 def _names(html: str) -> list[str]:
     cells = re.findall(r'<td class="name">(.*?)</td>', html, re.S)
+    cells = [re.sub(r'<span class="level-inline">.*?</span>', "", cell) for cell in cells]
     return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+
+
+def _levels(html: str) -> tuple[list[str], list[str]]:
+    """The level column, and the levels repeated under the names (shown instead on phones)."""
+    column = re.findall(r'<td class="level">(.*?)</td>', html)
+    under = [
+        re.search(r'<span class="level-inline">(.*?)</span>', c)
+        for c in re.findall(r'<td class="name">(.*?)</td>', html, re.S)
+    ]
+    return column, [m.group(1) if m else "" for m in under]
 
 
 def test_the_board_lists_ranks_names_levels_and_badge_pictures(board, client) -> None:  # type: ignore[no-untyped-def]
     html = client.get("/c/acme-autumn").text
     assert _names(html) == ["Ada &lt;b&gt;", f"Anonymous fan #{anonymous_number('f-dee')}", "Bob"]
     assert "Dee Secret" not in html  # the anonymous fan's name is nowhere on the page
-    assert "Roaster" in html
+    column, under = _levels(html)
+    assert "Roaster" in column and under == column
     assert '<img class="badge" src="/static/badges/count.svg" alt="First words"' in html
 
 
