@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 from flask import Flask
 from sqlalchemy import select, update
@@ -39,6 +40,12 @@ POINTS = {
 LINKED = {f"fan-{handle}": f"x:{user_id}" for user_id, handle, _ in FANS[:6]}
 BRIAN = "fan-brewbrian"  # the demo's fan login
 EVERY_SECOND = dict.fromkeys(("mentions", "search", "posts", "deletions", "tagged"), timedelta(seconds=1))
+
+
+@pytest.fixture(autouse=True)
+def _insecure_transport_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo allows OAuth over plain http in its process; no other test inherits that."""
+    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
 
 
 def _demo_app(tmp_path: Path) -> Flask:
