@@ -47,17 +47,23 @@ def active_links(session: Session, fan_id: str) -> list[LinkedProfile]:
 
 def shown_profiles(session: Session, fan_id: str) -> list[ShownProfile]:
     """The fan's links in force, each with the handle it goes by."""
-    connected = {
-        f"{row.platform}:{row.user_id}": row.handle
-        for row in session.scalars(select(ConnectedAccount).where(ConnectedAccount.fan_id == fan_id))
-    }
-    shown = []
-    for link in active_links(session, fan_id):
-        key = link.profile_key
-        named = _handle_seen(session, key) or connected.get(key)
-        handle = as_written(key, named) if named else _handle_in_key(key)
-        shown.append(ShownProfile(key, platform_name(key), handle))
-    return shown
+    return [describe(session, link.profile_key) for link in active_links(session, fan_id)]
+
+
+def describe(session: Session, key: str) -> ShownProfile:
+    """One profile by platform and handle: as its newest event names it, else as the
+    platform named it at linking, else as its key can."""
+    named = _handle_seen(session, key) or _handle_connected(session, key)
+    handle = as_written(key, named) if named else _handle_in_key(key)
+    return ShownProfile(key, platform_name(key), handle)
+
+
+def _handle_connected(session: Session, key: str) -> str:
+    platform, _, user_id = key.partition(":")
+    query = select(ConnectedAccount.handle).where(
+        ConnectedAccount.platform == platform, ConnectedAccount.user_id == user_id
+    )
+    return session.scalar(query) or ""
 
 
 def _handle_seen(session: Session, key: str) -> str:
@@ -88,7 +94,7 @@ def as_written(key: str, handle: str) -> str:
 
 def author_label(author: str) -> str:
     """`@kaffee_kritik · X` for the monitoring author key `x:kaffee_kritik`."""
-    platform, _, name = author.partition(":")
+    name = author.partition(":")[2]
     if not name:
         return author
-    return f"{as_written(author, name) if platform != 'facebook' else name} · {platform_name(author)}"
+    return f"{as_written(author, name)} · {platform_name(author)}"

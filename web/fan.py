@@ -23,7 +23,7 @@ from engine.rules.model import Badge, CampaignSet, Challenge, Level, Reward
 from pipeline import ingest_events
 from storage import redemptions
 from storage.db import transaction
-from storage.linked_profiles import shown_profiles
+from storage.linked_profiles import describe, shown_profiles
 from storage.models.connect import ConnectedAccount
 from storage.models.core import BadgeGrant, ChallengeSolver, Fan, LinkedProfile, StoredEvent
 from storage.report import fan_ledger
@@ -114,6 +114,8 @@ def me() -> str:
         events = _payloads(session, {row["event"] for row in ledger})
         events |= _payloads(session, {_retracted(p) for p in events.values()} - {""})
         profiles = shown_profiles(session, fan_id)
+        # a platform the fan has a profile linked on is not offered again (unlink it first)
+        linked_on = {shown.key.partition(":")[0] for shown in profiles}
         grants = session.scalars(
             select(BadgeGrant).where(BadgeGrant.fan_id == fan_id).order_by(BadgeGrant.earned_at)
         ).all()
@@ -140,8 +142,7 @@ def me() -> str:
             for row in ledger
         ],
         profiles=profiles,
-        # a platform the fan has a profile linked on is not offered again (unlink it first)
-        linkable=[p for p in linkable() if p not in {shown.key.partition(":")[0] for shown in profiles}],
+        linkable=[p for p in linkable() if p not in linked_on],
         challenges=challenges,
         rewards=rewards,
         redemptions=[(r, names.get(str(r["reward"]), r["reward"])) for r in reversed(redeemed)],
@@ -283,7 +284,7 @@ def unlink() -> Any:
                 LinkedProfile.unlinked_at.is_(None),
             )
         )
-        shown = next((p for p in shown_profiles(session, fan_id) if p.key == profile), None)
+        shown = describe(session, profile) if link is not None else None
     if link is None or shown is None or campaigns is None:
         abort(404)
     done = _("Your %(platform)s profile %(name)s is unlinked.", platform=shown.platform, name=shown.handle)
